@@ -1,0 +1,30 @@
+// npm run api-key -- create <role> "<holder name>" [facilityId]
+// npm run api-key -- revoke <keyId> "<reason>"
+// npm run api-key -- list
+// Works on the database the environment names; with PGlite, stop the service first (one process per data directory).
+import { databaseTarget, loadConfig } from '../src/config.ts';
+import { openDatabase } from '../src/db/database.ts';
+import { createServices } from '../src/domain/services.ts';
+import { systemActor } from '../src/domain/shared/context.ts';
+import { Role } from '../src/generated/prisma/enums.ts';
+
+const [command, ...args] = process.argv.slice(2);
+const database = await openDatabase(databaseTarget(loadConfig()));
+const { apiKeys } = createServices(database);
+const ctx = { actor: { ...systemActor, name: 'api-key script' }, requestId: `cli-${Date.now()}` };
+try {
+  if (command === 'create' && args[0] && args[0] in Role && args[1]) {
+    const created = await apiKeys.create(ctx, { role: args[0] as Role, holderName: args[1], facilityId: args[2] });
+    console.log(`Created ${created.role} key ${created.id} for ${created.holderName}. The key (shown once):\n${created.key}`);
+  } else if (command === 'revoke' && args[0] && args[1]) {
+    await apiKeys.revoke(ctx, args[0], args[1]);
+    console.log(`Revoked ${args[0]}.`);
+  } else if (command === 'list') {
+    for (const k of await apiKeys.list()) console.log(`${k.id}  ${k.prefix}…  ${k.role.padEnd(11)} ${k.revokedAt ? 'revoked' : 'active '}  ${k.holderName}`);
+  } else {
+    console.error(`usage:\n  npm run api-key -- create <${Object.keys(Role).join('|')}> "<holder name>" [facilityId]\n  npm run api-key -- revoke <keyId> "<reason>"\n  npm run api-key -- list`);
+    process.exitCode = 2;
+  }
+} finally {
+  await database.close();
+}

@@ -1,0 +1,131 @@
+// Builds the service: the one place where the database, the domain services and the HTTP
+// layer meet. The server and every test start it the same way.
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { databaseTarget, type Config } from './config.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { applyMigrations } from './db/migrations.ts';
+import { shippedMigrations, unappliedMigrations } from './db/readiness.ts';
+import { createServices, type Services } from './domain/services.ts';
+import { systemActor } from './domain/shared/context.ts';
+import { loggerOptions } from './http/logging.ts';
+import { problem, sendProblem, toProblem } from './http/problems.ts';
+import { authPlugin } from './http/plugins/auth.ts';
+import { routes } from './http/routes/index.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    database: Database;
+    services: Services;
+    shippedMigrations: string[];
+    /** The first admin key, when this start generated it (to be shown once). */
+    generatedAdminKey: string | null;
+  }
+}
+
+export interface BuildOptions {
+  /** Use this database instead of opening the one the config names (tests). */
+  database?: Database;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export const openApiInfo = {
+  title: 'Allograft tissue traceability service',
+  version: '0.1.0',
+  description:
+    'Placental tissue from consenting donors to patients: donors, consent, screening, eligibility, lots, ' +
+    'processing, release, units, shipments, administration, traceability and recalls, with a verifiable audit trail. ' +
+    'Every request but /health, /ready, /openapi.json and /docs needs `Authorization: Bearer <API key>`. ' +
+    'Errors are RFC 9457 application/problem+json.',
+};
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const database = options.database ?? (await openDatabase(databaseTarget(config)));
+  try {
+    const shipped = await shippedMigrations();
+    if (config.MIGRATE_ON_START) {
+      await applyMigrations(database.migrationAdapter);
+    } else {
+      const pending = await unappliedMigrations(database.prisma, shipped).catch(() => shipped);
+      if (pending.length) {
+        throw new Error(`The database lacks migrations ${pending.join(', ')}; run npm run db:migrate (MIGRATE_ON_START=false).`);
+      }
+    }
+    const services = createServices(database);
+    const generatedAdminKey = await services.apiKeys.bootstrapAdmin(
+      { actor: systemActor, requestId: 'bootstrap' },
+      config.BOOTSTRAP_ADMIN_KEY,
+    );
+    return await createHttpApp(config, { database, services, shipped, generatedAdminKey });
+  } catch (error) {
+    if (!options.database) await database.close();
+    throw error;
+  }
+}
+
+async function createHttpApp(
+  config: Config,
+  parts: { database: Database; services: Services; shipped: string[]; generatedAdminKey: string | null },
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.decorate('database', parts.database);
+  app.decorate('services', parts.services);
+  app.decorate('shippedMigrations', parts.shipped);
+  app.decorate('generatedAdminKey', parts.generatedAdminKey);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const body = toProblem(error as FastifyError, request);
+    if (body.status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ problem: body.type, status: body.status }, 'request refused');
+    return sendProblem(reply, body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problem('not_found', `No route ${request.method} ${request.url.split('?')[0]}.`, request)),
+  );
+  app.addHook('onClose', async () => {
+    if (parts.database) await parts.database.close();
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: openApiInfo,
+      components: {
+        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: atk_…' } },
+      },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(authPlugin, { apiKeys: parts.services.apiKeys });
+  await app.register(routes);
+  app.get('/openapi.json', { config: { allow: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  await app.ready();
+  return app;
+}

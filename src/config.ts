@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL (leave unset for the embedded PGlite database)')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(logLevels).default('info'),
+  MIGRATE_ON_START: booleanFlag.default(true),
+  // A first admin key to install on an empty key table instead of generating one.
+  BOOTSTRAP_ADMIN_KEY: z
+    .string()
+    .regex(/^atk_[A-Za-z0-9_-]{32,}$/, 'must look like atk_ followed by at least 32 URL-safe characters')
+    .optional(),
+  // Comma-separated test codes overriding the default donor screening panel.
+  SCREENING_PANEL: z
+    .string()
+    .regex(/^[A-Z0-9_]+(,[A-Z0-9_]+)*$/, 'must be comma-separated test codes such as HIV_1_2_AB,HBSAG')
+    .optional(),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the configuration; unset and empty variables take their defaults. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const input = Object.fromEntries(
+    Object.keys(configSchema.shape)
+      .map((key) => [key, env[key]])
+      .filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  return Object.freeze(parsed.data);
+}
+
+export type DatabaseTarget =
+  | { engine: 'pglite'; dataDir: string }
+  | { engine: 'postgresql'; url: string };
+
+export function databaseTarget(config: Config): DatabaseTarget {
+  return config.DATABASE_URL
+    ? { engine: 'postgresql', url: config.DATABASE_URL }
+    : { engine: 'pglite', dataDir: config.DATA_DIR };
+}

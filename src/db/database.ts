@@ -1,0 +1,92 @@
+// Opens the one database the service uses: embedded PGlite on disk by default, PostgreSQL
+// when DATABASE_URL is set. Nothing here connects at import time.
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { DatabaseTarget } from '../config.ts';
+import { PrismaClient } from '../generated/prisma/client.ts';
+import { lockDataDir } from './data-dir-lock.ts';
+
+export type Prisma = PrismaClient;
+
+export interface Database {
+  engine: DatabaseTarget['engine'];
+  prisma: PrismaClient;
+  /** The adapter factory the schema engine uses to migrate this database. */
+  migrationAdapter: SqlMigrationAwareDriverAdapterFactory;
+  /** True only on a server that flushes commits to disk (PostgreSQL). */
+  durable: boolean;
+  close(): Promise<void>;
+}
+
+export const EMBEDDED_DURABILITY_WARNING =
+  'Running on embedded PGlite: committed writes survive a killed process but not an OS crash or power loss ' +
+  '(PGlite runs without fsync). Use PostgreSQL (DATABASE_URL=postgresql://…) in production.';
+
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  return target.engine === 'pglite' ? openPglite(target.dataDir) : openPostgres(target.url);
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const dir = resolve(dataDir);
+  await mkdir(dir, { recursive: true });
+  const lock = await lockDataDir(dir);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(resolve(dir, 'pgdata'));
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  const adapter = new PrismaPGlite(pglite);
+  const prisma = new PrismaClient({ adapter });
+  return {
+    engine: 'pglite',
+    prisma,
+    migrationAdapter: adapter,
+    durable: false,
+    async close() {
+      await prisma.$disconnect();
+      await pglite.close();
+      await lock.release();
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const adapter = new PrismaPg({ connectionString: url });
+  const prisma = new PrismaClient({ adapter });
+  return {
+    engine: 'postgresql',
+    prisma,
+    migrationAdapter: wholeScriptMigrations(new PrismaPg({ connectionString: url })),
+    durable: true,
+    async close() {
+      await prisma.$disconnect();
+    },
+  };
+}
+
+/**
+ * @prisma/adapter-pg runs a migration script by splitting it on ";", which breaks function
+ * bodies ($$ … ; … $$) and runs the pieces outside any transaction. PostgreSQL's simple query
+ * protocol takes the whole script at once and runs it as one implicit transaction, as the
+ * native schema engine does.
+ */
+function wholeScriptMigrations(factory: PrismaPg): SqlMigrationAwareDriverAdapterFactory {
+  const patch = <A extends Awaited<ReturnType<PrismaPg['connect']>>>(adapter: A): A => {
+    adapter.executeScript = async (script: string) => {
+      await adapter.underlyingDriver().query(script);
+    };
+    return adapter;
+  };
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => patch(await factory.connect()),
+    connectToShadowDb: async () => patch(await factory.connectToShadowDb()),
+  };
+}

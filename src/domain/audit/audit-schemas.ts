@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { text, timestamp } from '../shared/schemas.ts';
+
+export const auditQuery = z.object({
+  entityType: text(50).optional(),
+  entityId: text(100).optional(),
+  action: text(100).optional(),
+  after: z.string().regex(/^\d+$/).optional().meta({ description: 'Return events after this sequence number (nextCursor of the previous page)' }),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+const seq = z.codec(z.string().regex(/^\d+$/), z.bigint(), {
+  decode: (s) => BigInt(s),
+  encode: (n) => n.toString(),
+});
+
+export const auditEvent = z
+  .object({
+    seq,
+    occurredAt: timestamp,
+    actorKeyId: z.uuid().nullable(),
+    actorName: z.string(),
+    actorRole: z.string(),
+    action: z.string(),
+    entityType: z.string(),
+    entityId: z.string(),
+    before: z.unknown().nullable(),
+    after: z.unknown().nullable(),
+    reason: z.string().nullable(),
+    requestId: z.string().nullable(),
+    prevHash: z.string(),
+    hash: z.string(),
+  })
+  .meta({ id: 'AuditEvent' });
+
+export const auditEventList = z.object({ items: z.array(auditEvent), nextCursor: z.string().nullable() });
+
+export const chainVerification = z
+  .object({
+    intact: z.boolean(),
+    eventsChecked: z.number().int(),
+    lastSeq: z.string().nullable(),
+    lastHash: z.string(),
+    firstBroken: z.object({ seq: z.string(), problem: z.string() }).nullable(),
+  })
+  .meta({ id: 'ChainVerification' });

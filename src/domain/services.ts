@@ -1,0 +1,21 @@
+// The composition root of the domain: every service, built once per app from the database.
+import type { Database } from '../db/database.ts';
+import { createAuditService } from './audit/audit-service.ts';
+import { createApiKeyService } from './auth/api-keys.ts';
+import { createFacilityService } from './facilities/facility-service.ts';
+import { createCommandRunner, createReadRecorder } from './shared/transaction.ts';
+
+export function createServices(db: Database) {
+  const { prisma } = db;
+  const runCommand = createCommandRunner(prisma);
+  const recordRead = createReadRecorder(runCommand);
+  const deps = { prisma, runCommand, recordRead };
+  return {
+    runCommand,
+    audit: createAuditService(deps),
+    apiKeys: createApiKeyService(deps),
+    facilities: createFacilityService(deps),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

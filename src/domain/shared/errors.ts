@@ -1,0 +1,42 @@
+// The closed vocabulary of failures. Services throw DomainError; the HTTP layer maps each
+// code to one status and one RFC 9457 problem type (src/http/problems.ts).
+
+export type ErrorCode =
+  | 'validation_failed' // 400: input is malformed
+  | 'unauthenticated' // 401
+  | 'forbidden' // 403
+  | 'not_found' // 404
+  | 'conflict' // 409: duplicate, or a unique fact already recorded
+  | 'invalid_state' // 409: the record's state does not allow this transition
+  | 'prerequisites_unmet' // 409: a gate (e.g. release) whose prerequisites are not all met
+  | 'precondition_failed' // 412: stale If-Match
+  | 'rule_violation'; // 422: well-formed input that breaks a domain rule
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Extra members for the problem document, e.g. { currentStatus } or { failedPrerequisites }. */
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const notFound = (entity: string, id: string) =>
+  new DomainError('not_found', `${entity} ${id} does not exist.`, { entity, id });
+
+export const ruleViolation = (message: string, extensions: Record<string, unknown> = {}) =>
+  new DomainError('rule_violation', message, extensions);
+
+export const invalidState = (message: string, currentStatus: string, extensions: Record<string, unknown> = {}) =>
+  new DomainError('invalid_state', message, { currentStatus, ...extensions });
+
+export const fieldErrors = (errors: FieldIssue[], message = 'The request has invalid fields.') =>
+  new DomainError('validation_failed', message, { errors });

@@ -1,0 +1,56 @@
+// One command, one transaction, its audit events inside it.
+//
+// Every write transaction first takes one advisory lock. The audit trail is a hash chain, a
+// total order: each event needs the hash of the one before it, so appends must not interleave.
+// Holding the lock from the first statement also serialises the read-then-decide steps of the
+// rules (eligibility, release, splits, shipments) on PostgreSQL, as PGlite does by itself;
+// the invariants that matter most are enforced by the database as well (unique keys and
+// conditional updates).
+import type { PrismaClient, Prisma } from '../../generated/prisma/client.ts';
+import { appendAuditEvent, type AuditEntry } from '../audit/audit-log.ts';
+import type { RequestContext } from './context.ts';
+
+export type Tx = Prisma.TransactionClient;
+
+export interface Command {
+  tx: Tx;
+  ctx: RequestContext;
+  /** The command's clock: one instant for every record and event it writes. */
+  now: Date;
+  audit(entry: AuditEntry): Promise<void>;
+}
+
+const WRITE_LOCK_KEY = 7_340_155_001n;
+const MAX_ATTEMPTS = 5;
+const TRANSACTION_OPTIONS = { maxWait: 60_000, timeout: 60_000 };
+
+function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'P2034' || /40001|40P01|could not serialize|deadlock detected/.test(String((error as Error)?.message));
+}
+
+export type RunCommand = <T>(ctx: RequestContext, work: (command: Command) => Promise<T>) => Promise<T>;
+
+export function createCommandRunner(prisma: PrismaClient): RunCommand {
+  return async function runCommand(ctx, work) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await prisma.$transaction(async (tx) => {
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY})`;
+          const now = new Date();
+          const command: Command = { tx, ctx, now, audit: (entry) => appendAuditEvent(tx, ctx, now, entry) };
+          return work(command);
+        }, TRANSACTION_OPTIONS);
+      } catch (error) {
+        if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
+      }
+    }
+  };
+}
+
+/** Reads that must be recorded (traces): the read event is written in its own short transaction. */
+export type RecordRead = (ctx: RequestContext, entry: AuditEntry) => Promise<void>;
+
+export function createReadRecorder(runCommand: RunCommand): RecordRead {
+  return (ctx, entry) => runCommand(ctx, ({ audit }) => audit(entry));
+}

@@ -1,0 +1,35 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { auditEventList, auditQuery, chainVerification } from '../../domain/audit/audit-schemas.ts';
+import { errorResponses } from '../responses.ts';
+
+const auditors = ['admin', 'auditor', 'quality'] as const;
+
+export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { audit } = app.services;
+
+  app.get('/audit-events', {
+    config: { allow: auditors },
+    schema: {
+      operationId: 'listAuditEvents',
+      tags: ['audit'],
+      summary: 'The audit trail in order, filtered by entity or action',
+      querystring: auditQuery,
+      response: { 200: auditEventList, ...errorResponses(400, 401, 403) },
+    },
+    handler: async (request) => {
+      const { after, ...rest } = request.query;
+      return audit.list({ ...rest, afterSeq: after === undefined ? undefined : BigInt(after) });
+    },
+  });
+
+  app.get('/audit-events/verification', {
+    config: { allow: auditors },
+    schema: {
+      operationId: 'verifyAuditChain',
+      tags: ['audit'],
+      summary: 'Recompute the hash chain over every event and report the first break, if any',
+      response: { 200: chainVerification, ...errorResponses(401, 403) },
+    },
+    handler: async () => audit.verifyChain(),
+  });
+};

@@ -1,0 +1,54 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { EMBEDDED_DURABILITY_WARNING } from '../../db/database.ts';
+import { unappliedMigrations } from '../../db/readiness.ts';
+
+const health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+
+const readiness = z
+  .object({
+    status: z.enum(['ready', 'not_ready']),
+    engine: z.enum(['pglite', 'postgresql']),
+    durable: z.boolean().meta({ description: 'False on embedded PGlite: not durable against an OS crash' }),
+    warning: z.string().optional(),
+    database: z.enum(['reachable', 'unreachable']),
+    pendingMigrations: z.array(z.string()),
+  })
+  .meta({ id: 'Readiness' });
+
+export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get('/health', {
+    config: { allow: 'public' },
+    schema: { operationId: 'health', tags: ['operations'], summary: 'Liveness: the process answers', response: { 200: health } },
+    handler: async () => ({ status: 'ok' as const }),
+  });
+
+  app.get('/ready', {
+    config: { allow: 'public' },
+    schema: {
+      operationId: 'ready',
+      tags: ['operations'],
+      summary: 'Readiness: the database answers and every shipped migration is applied',
+      response: { 200: readiness, 503: readiness },
+    },
+    handler: async (_request, reply) => {
+      const { database, shippedMigrations } = app;
+      let pending: string[] = [];
+      let reachable = true;
+      try {
+        pending = await unappliedMigrations(database.prisma, shippedMigrations);
+      } catch {
+        reachable = false;
+      }
+      const ready = reachable && pending.length === 0;
+      return reply.code(ready ? 200 : 503).send({
+        status: ready ? 'ready' : 'not_ready',
+        engine: database.engine,
+        durable: database.durable,
+        ...(database.durable ? {} : { warning: EMBEDDED_DURABILITY_WARNING }),
+        database: reachable ? 'reachable' : 'unreachable',
+        pendingMigrations: pending,
+      });
+    },
+  });
+};

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engines } from './support/engines.ts';
+import { startTestApp, type TestApp } from './support/test-app.ts';
+import { expectProblem } from './support/problems.ts';
+import { redactUrl, redactPaths } from '../src/http/logging.ts';
+
+describe.each(engines)('HTTP conventions on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+  });
+  afterAll(async () => t?.close());
+
+  it('answers 400 listing every failing field, and writes nothing', async () => {
+    const before = await t.database.prisma.facility.count();
+    const res = await t.admin.post('/facilities', { kind: 'spaceport', isbtFacilityId: 'TOO-LONG' });
+    const body = expectProblem(res, 400, 'validation_failed');
+    expect(body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body.isbtFacilityId', 'body.kind', 'body.name']);
+    expect(await t.database.prisma.facility.count()).toBe(before);
+  });
+
+  it('answers 400 for a body that is not JSON', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/facilities',
+      headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/json' },
+      payload: '{"kind":',
+    });
+    expectProblem(res, 400, 'bad_request');
+  });
+
+  it('answers 404 problem+json for an unknown record and an unknown route', async () => {
+    expectProblem(await t.admin.get('/facilities/6f1c1f5e-8a77-4d7e-9e51-3f8e0f0b1a11'), 404, 'not_found');
+    expectProblem(await t.admin.get('/no-such-route'), 404, 'not_found');
+  });
+
+  it('echoes a well-formed x-request-id and makes one otherwise', async () => {
+    const given = await t.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'abc-123' } });
+    expect(given.headers['x-request-id']).toBe('abc-123');
+    const made = await t.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'bad id with spaces' } });
+    expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('says in /ready which engine runs and, embedded, that it is not durable', async () => {
+    const ready = (await t.as(null).get('/ready')).json();
+    expect(ready).toMatchObject({ status: 'ready', engine, database: 'reachable', pendingMigrations: [] });
+    if (engine === 'pglite') {
+      expect(ready.durable).toBe(false);
+      expect(ready.warning).toMatch(/not an OS crash.*PostgreSQL/);
+    } else {
+      expect(ready.durable).toBe(true);
+    }
+  });
+
+  it('creates, reads and pages facilities', async () => {
+    const names = ['Bank A', 'Clinic B', 'Hospital C'];
+    const kinds = ['tissue_bank', 'clinic', 'hospital'];
+    for (const [i, name] of names.entries()) {
+      const res = await t.admin.post('/facilities', { kind: kinds[i], name, registrationNumber: `FEI-${i}` });
+      expect(res.statusCode).toBe(201);
+      expect((await t.admin.get(`/facilities/${res.json().id}`)).json().name).toBe(name);
+    }
+    const first = (await t.admin.get('/facilities?limit=2')).json();
+    expect(first.items).toHaveLength(2);
+    const second = (await t.admin.get(`/facilities?limit=2&cursor=${first.nextCursor}`)).json();
+    const all = [...first.items, ...second.items].map((f: { name: string }) => f.name);
+    expect(all).toEqual(expect.arrayContaining(names));
+    expect(new Set(all).size).toBe(all.length);
+    const clinics = (await t.admin.get('/facilities?kind=clinic')).json().items;
+    expect(clinics.every((f: { kind: string }) => f.kind === 'clinic')).toBe(true);
+  });
+
+  it('refuses a second facility with the same ISBT 128 facility identification number', async () => {
+    expect((await t.admin.post('/facilities', { kind: 'tissue_bank', name: 'One', isbtFacilityId: 'A9999' })).statusCode).toBe(201);
+    expectProblem(await t.admin.post('/facilities', { kind: 'tissue_bank', name: 'Two', isbtFacilityId: 'A9999' }), 409, 'conflict');
+  });
+});
+
+describe('log redaction', () => {
+  it('masks patient identifiers in query strings', () => {
+    expect(redactUrl('/patients?medicalRecordNumber=MRN123&facilityId=x')).toBe('/patients?medicalRecordNumber=%5Bredacted%5D&facilityId=x');
+    expect(redactUrl('/units/ABC')).toBe('/units/ABC');
+  });
+
+  it('covers the Authorization header and patient identifier fields', () => {
+    expect(redactPaths).toEqual(expect.arrayContaining(['req.headers.authorization', 'medicalRecordNumber', '*.medicalRecordNumber']));
+  });
+});
