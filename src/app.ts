@@ -16,6 +16,7 @@ import { openDatabase, type Database } from './db/database.ts';
 import { applyMigrations } from './db/migrations.ts';
 import { shippedMigrations, unappliedMigrations } from './db/readiness.ts';
 import { createServices, type Services } from './domain/services.ts';
+import { screeningPanel } from './domain/donors/screening-panel.ts';
 import { systemActor } from './domain/shared/context.ts';
 import { loggerOptions } from './http/logging.ts';
 import { problem, sendProblem, toProblem } from './http/problems.ts';
@@ -61,7 +62,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         throw new Error(`The database lacks migrations ${pending.join(', ')}; run npm run db:migrate (MIGRATE_ON_START=false).`);
       }
     }
-    const services = createServices(database);
+    const services = createServices(database, { screeningPanel: screeningPanel(config.SCREENING_PANEL) });
     const generatedAdminKey = await services.apiKeys.bootstrapAdmin(
       { actor: systemActor, requestId: 'bootstrap' },
       config.BOOTSTRAP_ADMIN_KEY,

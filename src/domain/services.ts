@@ -3,13 +3,19 @@ import type { Database } from '../db/database.ts';
 import { createAuditService } from './audit/audit-service.ts';
 import { createApiKeyService } from './auth/api-keys.ts';
 import { createFacilityService } from './facilities/facility-service.ts';
+import { screeningPanel } from './donors/screening-panel.ts';
 import { createCommandRunner, createReadRecorder } from './shared/transaction.ts';
 
-export function createServices(db: Database) {
+export interface DomainSettings {
+  /** Screening test codes every eligible donor needs a negative, in-window result for. */
+  screeningPanel: string[];
+}
+
+export function createServices(db: Database, settings: DomainSettings = { screeningPanel: screeningPanel() }) {
   const { prisma } = db;
   const runCommand = createCommandRunner(prisma);
   const recordRead = createReadRecorder(runCommand);
-  const deps = { prisma, runCommand, recordRead };
+  const deps = { prisma, runCommand, recordRead, settings };
   return {
     runCommand,
     audit: createAuditService(deps),

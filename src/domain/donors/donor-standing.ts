@@ -1,0 +1,58 @@
+// Where a donor stands, in one place: is her consent in force, is she determined eligible,
+// and do her screening results support eligibility around a given recovery. Used by the
+// eligibility rule (donors) and by the release gate (lots), so the rule is written once.
+import type { Tx } from '../shared/transaction.ts';
+import { inSpecimenWindow } from './screening-panel.ts';
+
+export interface ScreeningGap {
+  testCode: string;
+  problem: 'missing' | 'reactive' | 'indeterminate' | 'outside_window';
+}
+
+export interface DonorStanding {
+  donorId: string;
+  consentInForce: boolean;
+  /** The current determination: the latest one not superseded, or none. */
+  eligibility: { id: string; outcome: string; determinedAt: Date; determinedBy: string } | null;
+  eligible: boolean;
+  medicalHistoryReviewed: boolean;
+}
+
+export async function donorStanding(tx: Tx, donorId: string): Promise<DonorStanding> {
+  const [consents, determination, review] = await Promise.all([
+    tx.consent.findMany({ where: { donorId }, include: { withdrawal: true } }),
+    tx.eligibilityDetermination.findFirst({
+      where: { donorId, supersededAt: null },
+      orderBy: [{ determinedAt: 'desc' }, { createdAt: 'desc' }],
+    }),
+    tx.medicalHistoryReview.findFirst({ where: { donorId, outcome: 'acceptable' } }),
+  ]);
+  return {
+    donorId,
+    consentInForce: consents.some((c) => !c.withdrawal),
+    eligibility: determination
+      ? { id: determination.id, outcome: determination.outcome, determinedAt: determination.determinedAt, determinedBy: determination.determinedBy }
+      : null,
+    eligible: determination?.outcome === 'eligible',
+    medicalHistoryReviewed: review !== null,
+  };
+}
+
+/**
+ * For each test of the panel: is there a negative result on a specimen collected within the
+ * window around `recoveredAt`? Any reactive or indeterminate result in the window counts
+ * against the donor, whatever else was found. Returns what is missing or wrong; empty = complete.
+ */
+export async function screeningGaps(tx: Tx, donorId: string, panel: string[], recoveredAt: Date): Promise<ScreeningGap[]> {
+  const tests = await tx.screeningTest.findMany({ where: { donorId, testCode: { in: panel } } });
+  const gaps: ScreeningGap[] = [];
+  for (const testCode of panel) {
+    const results = tests.filter((t) => t.testCode === testCode);
+    const inWindow = results.filter((t) => inSpecimenWindow(t.specimenCollectedAt, recoveredAt));
+    if (inWindow.some((t) => t.result === 'reactive')) gaps.push({ testCode, problem: 'reactive' });
+    else if (inWindow.some((t) => t.result === 'indeterminate')) gaps.push({ testCode, problem: 'indeterminate' });
+    else if (inWindow.some((t) => t.result === 'negative')) continue;
+    else gaps.push({ testCode, problem: results.length ? 'outside_window' : 'missing' });
+  }
+  return gaps;
+}
