@@ -4,6 +4,12 @@ import { createAuditService } from './audit/audit-service.ts';
 import { createApiKeyService } from './auth/api-keys.ts';
 import { createFacilityService } from './facilities/facility-service.ts';
 import { screeningPanel } from './donors/screening-panel.ts';
+import { createPatientService } from './patients/patient-service.ts';
+import { createAdministrationService } from './administrations/administration-service.ts';
+import { createDispositionService } from './dispositions/disposition-service.ts';
+import { createAdverseReactionService } from './adverse-reactions/adverse-reaction-service.ts';
+import { createTraceService } from './trace/trace-service.ts';
+import { createRecallService } from './recalls/recall-service.ts';
 import { createCommandRunner, createReadRecorder } from './shared/transaction.ts';
 
 export interface DomainSettings {
@@ -21,6 +27,12 @@ export function createServices(db: Database, settings: DomainSettings = { screen
     audit: createAuditService(deps),
     apiKeys: createApiKeyService(deps),
     facilities: createFacilityService(deps),
+    patients: createPatientService(deps),
+    administrations: createAdministrationService(deps),
+    dispositions: createDispositionService(deps),
+    adverseReactions: createAdverseReactionService(deps),
+    trace: createTraceService(deps),
+    recalls: createRecallService(deps),
   };
 }
 

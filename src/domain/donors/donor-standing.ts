@@ -15,7 +15,10 @@ export interface DonorStanding {
   /** The current determination: the latest one not superseded, or none. */
   eligibility: { id: string; outcome: string; determinedAt: Date; determinedBy: string } | null;
   eligible: boolean;
+  /** The latest medical and social history review found her acceptable. */
   medicalHistoryReviewed: boolean;
+  /** Outcome of the latest review (a later review replaces an earlier one), or null when none. */
+  medicalHistoryOutcome: string | null;
 }
 
 export async function donorStanding(tx: Tx, donorId: string): Promise<DonorStanding> {
@@ -25,7 +28,7 @@ export async function donorStanding(tx: Tx, donorId: string): Promise<DonorStand
       where: { donorId, supersededAt: null },
       orderBy: [{ determinedAt: 'desc' }, { createdAt: 'desc' }],
     }),
-    tx.medicalHistoryReview.findFirst({ where: { donorId, outcome: 'acceptable' } }),
+    tx.medicalHistoryReview.findFirst({ where: { donorId }, orderBy: [{ reviewedAt: 'desc' }, { createdAt: 'desc' }] }),
   ]);
   return {
     donorId,
@@ -34,7 +37,8 @@ export async function donorStanding(tx: Tx, donorId: string): Promise<DonorStand
       ? { id: determination.id, outcome: determination.outcome, determinedAt: determination.determinedAt, determinedBy: determination.determinedBy }
       : null,
     eligible: determination?.outcome === 'eligible',
-    medicalHistoryReviewed: review !== null,
+    medicalHistoryReviewed: review?.outcome === 'acceptable',
+    medicalHistoryOutcome: review?.outcome ?? null,
   };
 }
 
@@ -55,4 +59,15 @@ export async function screeningGaps(tx: Tx, donorId: string, panel: string[], re
     else gaps.push({ testCode, problem: results.length ? 'outside_window' : 'missing' });
   }
   return gaps;
+}
+
+/**
+ * The instants the specimen window is measured around: the recovery of each of her lots,
+ * or, before any lot exists, her delivery date (a placenta is recovered at delivery).
+ */
+export async function specimenWindowAnchors(tx: Tx, donorId: string): Promise<Date[]> {
+  const lots = await tx.lot.findMany({ where: { donorId }, select: { recoveredAt: true } });
+  if (lots.length) return lots.map((lot) => lot.recoveredAt);
+  const donor = await tx.donor.findUniqueOrThrow({ where: { id: donorId }, select: { deliveryDate: true } });
+  return [donor.deliveryDate];
 }

@@ -3,11 +3,23 @@ import { apiKeyRoutes } from './api-keys.ts';
 import { auditRoutes } from './audit.ts';
 import { facilityRoutes } from './facilities.ts';
 import { healthRoutes } from './health.ts';
+import { patientRoutes } from './patients.ts';
+import { administrationRoutes } from './administrations.ts';
+import { dispositionRoutes } from './dispositions.ts';
+import { adverseReactionRoutes } from './adverse-reactions.ts';
+import { traceRoutes } from './trace.ts';
+import { recallRoutes } from './recalls.ts';
 
 /** Every route of the service. Each capability registers its own file here. */
 export const routes: FastifyPluginAsyncZod = async (app) => {
   await app.register(healthRoutes);
   await app.register(apiKeyRoutes);
   await app.register(facilityRoutes);
+  await app.register(patientRoutes);
+  await app.register(administrationRoutes);
+  await app.register(dispositionRoutes);
+  await app.register(adverseReactionRoutes);
+  await app.register(traceRoutes);
+  await app.register(recallRoutes);
   await app.register(auditRoutes);
 };

@@ -1,0 +1,56 @@
+// Whether a unit may be administered at a facility on a date. Pure: the service gathers the
+// facts inside its transaction, and the database enforces "at most once" on its own.
+import type { ProductStatus } from '../../generated/prisma/enums.ts';
+import { DomainError, invalidState, ruleViolation } from '../shared/errors.ts';
+
+export interface UnitFacts {
+  code: string;
+  status: ProductStatus;
+  expiresOn: Date;
+  locationFacilityId: string | null;
+  inTransitShipmentId: string | null;
+  /** A receipt at this facility for a shipment that carried the unit, accepted in good condition. */
+  receivedHere: boolean;
+}
+
+const statusReasons: Partial<Record<ProductStatus, string>> = {
+  administered: 'has already been administered',
+  discarded: 'has been discarded',
+  recalled: 'has been recalled',
+  on_hold: 'is on hold',
+  quarantine: 'is in quarantine and not released',
+  rejected: 'was rejected by quality assurance',
+  expired: 'has expired',
+  released: 'is released but still at the tissue bank: it has not been shipped to this facility',
+};
+
+export const dateOf = (instant: Date) => instant.toISOString().slice(0, 10);
+
+/** The refusal for administering the unit at the facility at the given time, or null when allowed. */
+export function administrationRefusal(unit: UnitFacts, facilityId: string, administeredAt: Date): DomainError | null {
+  const statusReason = statusReasons[unit.status];
+  if (statusReason) return invalidState(`The unit ${unit.code} ${statusReason}; it cannot be administered.`, unit.status, { unitCode: unit.code });
+  if (unit.inTransitShipmentId) {
+    return ruleViolation(`The unit ${unit.code} is in transit and has not been received at this facility.`, { unitCode: unit.code });
+  }
+  if (unit.locationFacilityId !== facilityId || !unit.receivedHere) {
+    return ruleViolation(`The unit ${unit.code} has not been received at this facility.`, { unitCode: unit.code });
+  }
+  return expiryRefusal(unit, administeredAt);
+}
+
+/** Expired on the administration date: the expiry date is the last day of use. */
+export function expiryRefusal(unit: Pick<UnitFacts, 'code' | 'expiresOn'>, administeredAt: Date): DomainError | null {
+  if (dateOf(administeredAt) <= dateOf(unit.expiresOn)) return null;
+  return ruleViolation(`The unit ${unit.code} expired on ${dateOf(unit.expiresOn)}, before the administration date ${dateOf(administeredAt)}.`, {
+    unitCode: unit.code,
+    expiresOn: dateOf(unit.expiresOn),
+  });
+}
+
+// A clock a little ahead of the server's must not refuse a real administration.
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+export function futureRefusal(field: string, at: Date, now: Date): DomainError | null {
+  return at.getTime() > now.getTime() + CLOCK_SKEW_MS ? ruleViolation(`${field} ${at.toISOString()} is in the future.`, { field }) : null;
+}

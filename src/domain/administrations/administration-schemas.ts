@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { id, text, timestamp } from '../shared/schemas.ts';
+
+export const indications = [
+  'plantar_fasciitis',
+  'knee_osteoarthritis',
+  'tendinopathy',
+  'chronic_wound',
+  'diabetic_foot_ulcer',
+  'venous_leg_ulcer',
+  'burn',
+  'ocular_surface',
+  'surgical_wound',
+  'other',
+] as const;
+
+export const indication = z.enum(indications).meta({ id: 'Indication' });
+
+export const unitCodeInput = z
+  .string()
+  .min(1)
+  .max(64)
+  .meta({ description: 'Unit code as scanned or typed: DIN, optional check character, product code, division; spaces and dashes ignored', example: 'W1234 26 000042 K T0001 A00' });
+
+const withDetail = <T extends { indication?: string; indicationDetail?: string }>(value: T, ctx: z.RefinementCtx) => {
+  if (value.indication === 'other' && !value.indicationDetail) {
+    ctx.addIssue({ code: 'custom', path: ['indicationDetail'], message: 'say what the indication is when it is "other"' });
+  }
+};
+
+export const newAdministration = z
+  .object({
+    unitCode: unitCodeInput,
+    patientId: id,
+    administeredAt: timestamp,
+    anatomicalSite: text(200),
+    indication,
+    indicationDetail: text(200).optional(),
+    notes: text(2000).optional(),
+  })
+  .superRefine(withDetail)
+  .meta({ id: 'NewAdministration' });
+
+export const correctionReasonCode = z.enum(['wrong_patient', 'wrong_time', 'transcription_error', 'other']);
+
+export const administrationCorrection = z
+  .object({
+    patientId: id.optional(),
+    administeredAt: timestamp.optional(),
+    anatomicalSite: text(200).optional(),
+    indication: indication.optional(),
+    indicationDetail: text(200).optional(),
+    notes: text(2000).optional(),
+    reasonCode: correctionReasonCode,
+    reasonText: text(1000),
+  })
+  .superRefine(withDetail)
+  .meta({ id: 'AdministrationCorrection' });
+
+export const administration = z
+  .object({
+    id,
+    unitId: id,
+    unitCode: z.string(),
+    patientId: id,
+    facilityId: id,
+    administeredAt: timestamp,
+    clinician: z.string(),
+    anatomicalSite: z.string(),
+    indication: z.string().meta({ description: 'An Indication, or "other: <detail>"' }),
+    notes: z.string().nullable(),
+    current: z.boolean().meta({ description: 'False once a correction superseded this version' }),
+    correctsId: id.nullable(),
+    correctedById: id.nullable(),
+    correctionReasonCode: z.string().nullable(),
+    correctionReason: z.string().nullable(),
+    supersededAt: timestamp.nullable(),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'Administration' });

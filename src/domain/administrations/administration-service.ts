@@ -1,0 +1,156 @@
+// Administration of a unit to a patient, and corrections as new versions. "A unit is
+// administered at most once" is held by the database twice over: the unit moves with one
+// conditional UPDATE … WHERE status = 'distributed', and Administration.activeUnitId is UNIQUE.
+import type { Administration, PrismaClient } from '../../generated/prisma/client.ts';
+import { fieldErrors, invalidState, notFound } from '../shared/errors.ts';
+import type { RequestContext } from '../shared/context.ts';
+import type { RunCommand, Tx } from '../shared/transaction.ts';
+import { parseUnitCode } from '../units/identification.ts';
+import { canSee, confinedFacility } from '../patients/facility-scope.ts';
+import { administrationRefusal, expiryRefusal, futureRefusal } from './administration-rules.ts';
+
+export interface NewAdministration {
+  unitCode: string;
+  patientId: string;
+  administeredAt: Date;
+  anatomicalSite: string;
+  indication: string;
+  indicationDetail?: string;
+  notes?: string;
+}
+
+export interface AdministrationCorrection {
+  patientId?: string;
+  administeredAt?: Date;
+  anatomicalSite?: string;
+  indication?: string;
+  indicationDetail?: string;
+  notes?: string;
+  reasonCode: string;
+  reasonText: string;
+}
+
+type Row = Administration & { unit: { code: string }; correctedBy: { id: string } | null };
+
+export function toAdministrationView({ unit, correctedBy, ...row }: Row) {
+  return { ...row, unitCode: unit.code, current: row.supersededAt === null, correctedById: correctedBy?.id ?? null };
+}
+
+const viewInclude = { unit: { select: { code: true } }, correctedBy: { select: { id: true } } } as const;
+
+const indicationText = (indication: string, detail?: string) => (indication === 'other' && detail ? `other: ${detail}` : indication);
+
+/** The unit code as stored, from a code as scanned or typed; a mistyped check character is a 400 on unitCode. */
+export function unitCodeOf(input: string): string {
+  const parsed = parseUnitCode(input);
+  if (!parsed.ok) throw fieldErrors([{ field: 'unitCode', message: parsed.reason }], parsed.reason);
+  return parsed.code;
+}
+
+/** The patient, if the actor may treat them: a clinician's patients are those of the clinician's facility. */
+async function patientFor(tx: Tx, ctx: RequestContext, patientId: string, facilityId?: string) {
+  const patient = await tx.patient.findUnique({ where: { id: patientId } });
+  if (!patient || !canSee(ctx, patient.facilityId) || (facilityId && patient.facilityId !== facilityId)) {
+    throw notFound('Patient', patientId);
+  }
+  return patient;
+}
+
+export function createAdministrationService({ prisma, runCommand }: { prisma: PrismaClient; runCommand: RunCommand }) {
+  async function administer(ctx: RequestContext, input: NewAdministration) {
+    const code = unitCodeOf(input.unitCode);
+    return runCommand(ctx, async ({ tx, audit, now }) => {
+      const future = futureRefusal('administeredAt', input.administeredAt, now);
+      if (future) throw future;
+      const patient = await patientFor(tx, ctx, input.patientId);
+      const facilityId = confinedFacility(ctx) ?? patient.facilityId;
+      const unit = await tx.unit.findUnique({ where: { code } });
+      if (!unit) throw notFound('Unit', code);
+      const receipt = await tx.shipmentItem.findFirst({
+        where: { unitId: unit.id, receivedAcceptable: { not: false }, shipment: { toFacilityId: facilityId, receipt: { isNot: null } } },
+        select: { id: true },
+      });
+      const refusal = administrationRefusal({ ...unit, receivedHere: receipt !== null }, facilityId, input.administeredAt);
+      if (refusal) throw refusal;
+
+      // The guard the database holds: only one request can move the unit out of 'distributed'.
+      const moved = await tx.unit.updateMany({
+        where: { id: unit.id, status: 'distributed', locationFacilityId: facilityId },
+        data: { status: 'administered' },
+      });
+      if (moved.count !== 1) throw invalidState(`The unit ${code} has already been administered or moved.`, 'administered', { unitCode: code });
+
+      const created = await tx.administration.create({
+        data: {
+          unitId: unit.id,
+          activeUnitId: unit.id,
+          patientId: patient.id,
+          facilityId,
+          administeredAt: input.administeredAt,
+          clinician: ctx.actor.name,
+          anatomicalSite: input.anatomicalSite,
+          indication: indicationText(input.indication, input.indicationDetail),
+          notes: input.notes ?? null,
+          createdBy: ctx.actor.keyId,
+        },
+        include: viewInclude,
+      });
+      await audit({ action: 'unit.administered', entityType: 'unit', entityId: unit.id, before: { status: unit.status }, after: { status: 'administered', administrationId: created.id } });
+      await audit({ action: 'administration.created', entityType: 'administration', entityId: created.id, after: { ...created, unit: undefined, correctedBy: undefined } });
+      return toAdministrationView(created);
+    });
+  }
+
+  async function correct(ctx: RequestContext, id: string, input: AdministrationCorrection) {
+    return runCommand(ctx, async ({ tx, audit, now }) => {
+      const old = await tx.administration.findUnique({ where: { id }, include: { ...viewInclude, unit: { select: { code: true, expiresOn: true } } } });
+      if (!old || !canSee(ctx, old.facilityId)) throw notFound('Administration', id);
+      if (old.supersededAt) {
+        throw invalidState(`Administration ${id} was superseded by correction ${old.correctedBy?.id}; correct the current version.`, 'superseded', {
+          correctedById: old.correctedBy?.id ?? null,
+        });
+      }
+      const administeredAt = input.administeredAt ?? old.administeredAt;
+      const refusal = futureRefusal('administeredAt', administeredAt, now) ?? expiryRefusal({ code: old.unit.code, expiresOn: old.unit.expiresOn }, administeredAt);
+      if (refusal) throw refusal;
+      // The corrected patient must be a patient of the facility where the unit was administered.
+      if (input.patientId) await patientFor(tx, ctx, input.patientId, old.facilityId);
+
+      // Release the old version's hold on the unit first: activeUnitId is unique.
+      const superseded = await tx.administration.updateMany({ where: { id, supersededAt: null }, data: { supersededAt: now, activeUnitId: null } });
+      if (superseded.count !== 1) throw invalidState(`Administration ${id} has just been corrected by someone else.`, 'superseded');
+      const next = await tx.administration.create({
+        data: {
+          unitId: old.unitId,
+          activeUnitId: old.unitId,
+          patientId: input.patientId ?? old.patientId,
+          facilityId: old.facilityId,
+          administeredAt,
+          clinician: old.clinician,
+          anatomicalSite: input.anatomicalSite ?? old.anatomicalSite,
+          indication: input.indication ? indicationText(input.indication, input.indicationDetail) : old.indication,
+          notes: input.notes ?? old.notes,
+          correctsId: old.id,
+          correctionReasonCode: input.reasonCode,
+          correctionReason: input.reasonText,
+          createdBy: ctx.actor.keyId,
+        },
+        include: viewInclude,
+      });
+      const { unit: _u, correctedBy: _c, ...before } = old;
+      const { unit: _nu, correctedBy: _nc, ...after } = next;
+      await audit({ action: 'administration.corrected', entityType: 'administration', entityId: old.id, before, after, reason: `${input.reasonCode}: ${input.reasonText}` });
+      return toAdministrationView(next);
+    });
+  }
+
+  async function get(ctx: RequestContext, id: string) {
+    const row = await prisma.administration.findUnique({ where: { id }, include: viewInclude });
+    if (!row || !canSee(ctx, row.facilityId)) throw notFound('Administration', id);
+    return toAdministrationView(row);
+  }
+
+  return { administer, correct, get };
+}
+
+export type AdministrationService = ReturnType<typeof createAdministrationService>;

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { id, text, timestamp } from '../shared/schemas.ts';
+import { adverseReactionRecord, unitTrace } from '../trace/trace-schemas.ts';
+
+export const severity = z.enum(['mild', 'moderate', 'severe', 'life_threatening', 'fatal']).meta({ id: 'Severity' });
+
+export const newAdverseReaction = z
+  .object({
+    onsetAt: timestamp,
+    description: text(4000),
+    severity,
+    suspectedCommunicableDisease: z.boolean(),
+    reportedAt: timestamp.optional().meta({ description: 'When the reaction was discovered; defaults to now' }),
+  })
+  .meta({ id: 'NewAdverseReaction' });
+
+export const adverseReaction = adverseReactionRecord.extend({
+  unitCode: z.string(),
+  facilityId: id,
+  overdue: z.boolean().meta({ description: 'Open, and the report due date has passed' }),
+}).meta({ id: 'AdverseReaction' });
+
+export const adverseReactionWithTrace = adverseReaction.extend({ trace: unitTrace }).meta({ id: 'AdverseReactionInvestigation' });
+
+export const adverseReactionQuery = z.object({
+  open: z.enum(['true', 'false']).optional().meta({ description: 'true: open investigations only; false: closed only' }),
+});
+
+export const adverseReactionList = z.object({ items: z.array(adverseReaction) }).meta({ id: 'AdverseReactionList' });
+
+export const investigationClosure = z.object({ outcome: text(4000) }).meta({ id: 'InvestigationClosure' });

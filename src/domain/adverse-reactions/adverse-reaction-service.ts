@@ -1,0 +1,110 @@
+// Adverse reactions: each opens an investigation that links to the unit's full backward trace
+// and shows when the report to the regulator is due.
+import type { AdverseReaction, PrismaClient } from '../../generated/prisma/client.ts';
+import { invalidState, notFound, ruleViolation } from '../shared/errors.ts';
+import type { RequestContext } from '../shared/context.ts';
+import type { RecordRead, RunCommand } from '../shared/transaction.ts';
+import { canSee, confinedFacility } from '../patients/facility-scope.ts';
+import { futureRefusal } from '../administrations/administration-rules.ts';
+import { createTraceService } from '../trace/trace-service.ts';
+import { isOverdue, reportDueOn } from './adverse-reaction-rules.ts';
+
+export interface NewAdverseReaction {
+  onsetAt: Date;
+  description: string;
+  severity: string;
+  suspectedCommunicableDisease: boolean;
+  reportedAt?: Date;
+}
+
+type Row = AdverseReaction & { administration: { facilityId: string; unitId: string; unit: { code: string } } };
+
+const withAdministration = { administration: { select: { facilityId: true, unitId: true, unit: { select: { code: true } } } } } as const;
+
+const view = ({ administration, ...row }: Row, today: Date) => ({
+  ...row,
+  unitCode: administration.unit.code,
+  facilityId: administration.facilityId,
+  overdue: isOverdue(row.reportDueOn, row.investigationClosedAt, today),
+});
+
+export function createAdverseReactionService(deps: { prisma: PrismaClient; runCommand: RunCommand; recordRead: RecordRead }) {
+  const { prisma, runCommand, recordRead } = deps;
+  // The investigation embeds the unit's backward trace, from the one place that builds it.
+  const trace = createTraceService(deps);
+
+  async function report(ctx: RequestContext, administrationId: string, input: NewAdverseReaction) {
+    return runCommand(ctx, async ({ tx, audit, now }) => {
+      const administration = await tx.administration.findUnique({ where: { id: administrationId }, include: { correctedBy: { select: { id: true } } } });
+      if (!administration || !canSee(ctx, administration.facilityId)) throw notFound('Administration', administrationId);
+      if (administration.supersededAt) {
+        throw invalidState(`Administration ${administrationId} was corrected; report against the current version ${administration.correctedBy?.id}.`, 'superseded', {
+          correctedById: administration.correctedBy?.id ?? null,
+        });
+      }
+      const reportedAt = input.reportedAt ?? now;
+      const refusal = futureRefusal('onsetAt', input.onsetAt, now) ?? futureRefusal('reportedAt', reportedAt, now);
+      if (refusal) throw refusal;
+      if (input.onsetAt < administration.administeredAt) throw ruleViolation('onsetAt is before the administration: a reaction cannot precede the dose.', { field: 'onsetAt' });
+      if (reportedAt < input.onsetAt) throw ruleViolation('reportedAt is before onsetAt.', { field: 'reportedAt' });
+      const row = await tx.adverseReaction.create({
+        data: {
+          administrationId,
+          ...input,
+          reportedAt,
+          reportedBy: ctx.actor.name,
+          reportDueOn: reportDueOn(reportedAt, input.suspectedCommunicableDisease),
+          createdBy: ctx.actor.keyId,
+        },
+        include: withAdministration,
+      });
+      const { administration: _a, ...after } = row;
+      await audit({ action: 'adverse_reaction.reported', entityType: 'adverse_reaction', entityId: row.id, after });
+      return view(row, now);
+    });
+  }
+
+  async function list(ctx: RequestContext, query: { open?: 'true' | 'false' }) {
+    const facilityId = confinedFacility(ctx);
+    const rows = await prisma.adverseReaction.findMany({
+      where: {
+        ...(query.open === undefined ? {} : { investigationClosedAt: query.open === 'true' ? null : { not: null } }),
+        ...(facilityId ? { administration: { facilityId } } : {}),
+      },
+      include: withAdministration,
+      orderBy: [{ reportDueOn: 'asc' }, { reportedAt: 'asc' }, { id: 'asc' }],
+    });
+    const today = new Date();
+    return { items: rows.map((r) => view(r, today)) };
+  }
+
+  async function get(ctx: RequestContext, id: string) {
+    const row = await prisma.adverseReaction.findUnique({ where: { id }, include: withAdministration });
+    if (!row || !canSee(ctx, row.administration.facilityId)) throw notFound('Adverse reaction', id);
+    const found = await trace.loadBackward({ id: row.administration.unitId });
+    if (!found) throw notFound('Unit', row.administration.unitId);
+    await recordRead(ctx, { action: 'unit.trace_read', entityType: 'unit', entityId: found.unit.id, after: { code: found.unit.code, adverseReactionId: id } });
+    return { ...view(row, new Date()), trace: found.view };
+  }
+
+  async function close(ctx: RequestContext, id: string, input: { outcome: string }) {
+    return runCommand(ctx, async ({ tx, audit, now }) => {
+      const row = await tx.adverseReaction.findUnique({ where: { id }, include: withAdministration });
+      if (!row) throw notFound('Adverse reaction', id);
+      const closed = await tx.adverseReaction.updateMany({ where: { id, investigationClosedAt: null }, data: { investigationClosedAt: now, investigationOutcome: input.outcome } });
+      if (closed.count !== 1) throw invalidState(`The investigation of adverse reaction ${id} is already closed.`, 'closed');
+      await audit({
+        action: 'adverse_reaction.investigation_closed',
+        entityType: 'adverse_reaction',
+        entityId: id,
+        before: { investigationClosedAt: null },
+        after: { investigationClosedAt: now, investigationOutcome: input.outcome },
+      });
+      return view({ ...row, investigationClosedAt: now, investigationOutcome: input.outcome }, now);
+    });
+  }
+
+  return { report, list, get, close };
+}
+
+export type AdverseReactionService = ReturnType<typeof createAdverseReactionService>;

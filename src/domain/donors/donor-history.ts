@@ -1,0 +1,44 @@
+// The donor's full record for auditors, in one read: every consent (with its withdrawal),
+// result, review, determination (superseded ones marked) and correction, and the audit
+// events of all of them, in sequence order.
+import { notFound } from '../shared/errors.ts';
+import { determinationView, donorInclude, donorView, type DonorDeps } from './donor-records.ts';
+
+export function createDonorHistory({ prisma }: DonorDeps) {
+  async function history(donorId: string) {
+    const donor = await prisma.donor.findUnique({ where: { id: donorId }, include: donorInclude });
+    if (!donor) throw notFound('Donor', donorId);
+    const byDonor = { where: { donorId } };
+    const [consents, screeningTests, medicalHistoryReviews, determinations, corrections] = await Promise.all([
+      prisma.consent.findMany({ ...byDonor, include: { withdrawal: true }, orderBy: [{ obtainedAt: 'asc' }, { createdAt: 'asc' }] }),
+      prisma.screeningTest.findMany({ ...byDonor, orderBy: [{ specimenCollectedAt: 'asc' }, { createdAt: 'asc' }] }),
+      prisma.medicalHistoryReview.findMany({ ...byDonor, orderBy: [{ reviewedAt: 'asc' }, { createdAt: 'asc' }] }),
+      prisma.eligibilityDetermination.findMany({ ...byDonor, orderBy: [{ determinedAt: 'asc' }, { createdAt: 'asc' }] }),
+      prisma.correction.findMany({ where: { entityType: 'donor', entityId: donorId }, orderBy: { correctedAt: 'asc' } }),
+    ]);
+    const entities: Array<[string, string[]]> = [
+      ['donor', [donorId]],
+      ['consent', consents.map((c) => c.id)],
+      ['consent_withdrawal', consents.flatMap((c) => (c.withdrawal ? [c.withdrawal.id] : []))],
+      ['screening_test', screeningTests.map((t) => t.id)],
+      ['medical_history_review', medicalHistoryReviews.map((r) => r.id)],
+      ['eligibility_determination', determinations.map((d) => d.id)],
+      ['correction', corrections.map((c) => c.id)],
+    ];
+    const auditEvents = await prisma.auditEvent.findMany({
+      where: { OR: entities.filter(([, ids]) => ids.length).map(([entityType, ids]) => ({ entityType, entityId: { in: ids } })) },
+      orderBy: { seq: 'asc' },
+    });
+    return {
+      donor: donorView(donor),
+      consents,
+      screeningTests,
+      medicalHistoryReviews,
+      determinations: determinations.map(determinationView),
+      corrections,
+      auditEvents,
+    };
+  }
+
+  return { history };
+}

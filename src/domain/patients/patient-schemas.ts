@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { id, timestamp } from '../shared/schemas.ts';
+
+// A medical record number identifies a patient within one facility. No names are stored.
+const medicalRecordNumber = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .meta({ description: "The facility's medical record number; never logged" });
+
+export const newPatient = z
+  .object({
+    medicalRecordNumber,
+    facilityId: id.optional().meta({ description: "Admins only: the patient's facility. A clinician's patients are always at the clinician's facility." }),
+  })
+  .meta({ id: 'NewPatient' });
+
+export const patient = z
+  .object({ id, facilityId: id, medicalRecordNumber: z.string(), createdAt: timestamp })
+  .meta({ id: 'Patient' });
+
+export const patientQuery = z.object({
+  medicalRecordNumber,
+  facilityId: id.optional().meta({ description: 'Non-clinicians: the facility to look in' }),
+});
+
+export const patientList = z.object({ items: z.array(patient) }).meta({ id: 'PatientList' });

@@ -1,0 +1,95 @@
+// Recalls: in one transaction every unit of the scope still in inventory anywhere (in transit
+// too) is put on hold as recalled, lots not yet final as well, and the reach is written down as
+// RecallItem rows, a snapshot the report is always rebuilt from.
+import type { PrismaClient, ProductStatus } from '../../generated/prisma/client.ts';
+import { invalidState, notFound } from '../shared/errors.ts';
+import type { RequestContext } from '../shared/context.ts';
+import type { Command, RunCommand } from '../shared/transaction.ts';
+import { IN_INVENTORY } from '../products/product-status.ts';
+import { recallReport } from './recall-report.ts';
+
+export type NewRecall = { scope: 'lot'; lotId: string; reason: string } | { scope: 'donor'; donorId: string; reason: string };
+
+const inInventory = IN_INVENTORY as ProductStatus[];
+
+function outcomeOf(status: ProductStatus): 'held' | 'administered' | 'discarded' | 'other' {
+  if (inInventory.includes(status)) return 'held';
+  if (status === 'administered' || status === 'discarded') return status;
+  return 'other';
+}
+
+async function lotsInScope({ tx }: Command, input: NewRecall) {
+  if (input.scope === 'lot') {
+    const lot = await tx.lot.findUnique({ where: { id: input.lotId }, select: { id: true, status: true } });
+    if (!lot) throw notFound('Lot', input.lotId);
+    return [lot];
+  }
+  const donor = await tx.donor.findUnique({ where: { id: input.donorId }, include: { lots: { select: { id: true, status: true } } } });
+  if (!donor) throw notFound('Donor', input.donorId);
+  if (donor.lots.length === 0) throw notFound('Lots of donor', input.donorId);
+  return donor.lots;
+}
+
+export function createRecallService({ prisma, runCommand }: { prisma: PrismaClient; runCommand: RunCommand }) {
+  async function create(ctx: RequestContext, input: NewRecall) {
+    return runCommand(ctx, async (command) => {
+      const { tx, audit, now } = command;
+      const lots = await lotsInScope(command, input);
+      const lotIds = lots.map((l) => l.id);
+      const units = await tx.unit.findMany({
+        where: { lotId: { in: lotIds } },
+        include: { inTransit: { select: { toFacilityId: true } }, administrations: { where: { supersededAt: null }, select: { patientId: true, facilityId: true } } },
+      });
+      const recall = await tx.recall.create({
+        data: {
+          scope: input.scope,
+          lotId: input.scope === 'lot' ? input.lotId : null,
+          donorId: input.scope === 'donor' ? input.donorId : null,
+          reason: input.reason,
+          initiatedBy: ctx.actor.name,
+          initiatedAt: now,
+          createdBy: ctx.actor.keyId,
+        },
+      });
+
+      const held = units.filter((u) => outcomeOf(u.status) === 'held');
+      // One conditional update for all: it can only move units that are still in inventory.
+      const moved = await tx.unit.updateMany({ where: { id: { in: held.map((u) => u.id) }, status: { in: inInventory } }, data: { status: 'recalled' } });
+      if (moved.count !== held.length) throw invalidState('Units of the recall changed while it ran; retry.', 'changed');
+      const heldLots = lots.filter((l) => inInventory.includes(l.status));
+      await tx.lot.updateMany({ where: { id: { in: heldLots.map((l) => l.id) }, status: { in: inInventory } }, data: { status: 'recalled' } });
+
+      await tx.recallItem.createMany({
+        data: units.map((u) => {
+          const current = u.administrations[0];
+          return {
+            recallId: recall.id,
+            unitId: u.id,
+            unitCode: u.code,
+            statusAtRecall: u.status,
+            outcome: outcomeOf(u.status),
+            // An in-transit unit is listed under its destination: the consignee must hold it on arrival.
+            facilityId: current?.facilityId ?? u.locationFacilityId ?? u.inTransit?.toFacilityId ?? null,
+            patientId: u.status === 'administered' ? (current?.patientId ?? null) : null,
+          };
+        }),
+      });
+
+      for (const u of held) {
+        await audit({ action: 'unit.recalled', entityType: 'unit', entityId: u.id, before: { status: u.status }, after: { status: 'recalled', recallId: recall.id }, reason: input.reason });
+      }
+      for (const l of heldLots) {
+        await audit({ action: 'lot.recalled', entityType: 'lot', entityId: l.id, before: { status: l.status }, after: { status: 'recalled', recallId: recall.id }, reason: input.reason });
+      }
+      const report = await recallReport(tx, recall.id);
+      await audit({ action: 'recall.created', entityType: 'recall', entityId: recall.id, after: { ...recall, totals: report.totals }, reason: input.reason });
+      return report;
+    });
+  }
+
+  const get = (id: string) => recallReport(prisma, id);
+
+  return { create, get };
+}
+
+export type RecallService = ReturnType<typeof createRecallService>;
