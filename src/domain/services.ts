@@ -3,6 +3,11 @@ import type { Database } from '../db/database.ts';
 import { createAuditService } from './audit/audit-service.ts';
 import { createApiKeyService } from './auth/api-keys.ts';
 import { createFacilityService } from './facilities/facility-service.ts';
+import { createLotService } from './lots/lot-service.ts';
+import { createProcessingService } from './lots/processing-service.ts';
+import { createUnitService } from './units/unit-service.ts';
+import { createInventoryService } from './units/inventory.ts';
+import { createShipmentService } from './shipments/shipment-service.ts';
 import { screeningPanel } from './donors/screening-panel.ts';
 import { createPatientService } from './patients/patient-service.ts';
 import { createAdministrationService } from './administrations/administration-service.ts';
@@ -33,6 +38,11 @@ export function createServices(db: Database, settings: DomainSettings = { screen
     adverseReactions: createAdverseReactionService(deps),
     trace: createTraceService(deps),
     recalls: createRecallService(deps),
+    lots: createLotService(deps),
+    processing: createProcessingService(deps),
+    units: createUnitService(deps),
+    inventory: createInventoryService(deps),
+    shipments: createShipmentService(deps),
   };
 }
 

@@ -81,3 +81,8 @@ export function euDonationSequence(euTissueEstablishmentCode: string | null, din
 export function euProductSequence(productCode: string, division: string, expiresOn: Date): string {
   return `A${productCode}00${division}${expiresOn.toISOString().slice(0, 10).replace(/-/g, '')}`;
 }
+
+/** How a DIN is printed for keyboard entry: facility, year, sequence and check character, e.g. "W1234 26 000042 K". */
+export function printedDin(din: string): string {
+  return `${din.slice(0, 5)} ${din.slice(5, 7)} ${din.slice(7)} ${mod37_2(din)}`;
+}

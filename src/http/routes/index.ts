@@ -9,12 +9,20 @@ import { dispositionRoutes } from './dispositions.ts';
 import { adverseReactionRoutes } from './adverse-reactions.ts';
 import { traceRoutes } from './trace.ts';
 import { recallRoutes } from './recalls.ts';
+import { lotRoutes } from './lots.ts';
+import { unitRoutes } from './units.ts';
+import { inventoryRoutes } from './inventory.ts';
+import { shipmentRoutes } from './shipments.ts';
 
 /** Every route of the service. Each capability registers its own file here. */
 export const routes: FastifyPluginAsyncZod = async (app) => {
   await app.register(healthRoutes);
   await app.register(apiKeyRoutes);
   await app.register(facilityRoutes);
+  await app.register(lotRoutes);
+  await app.register(unitRoutes);
+  await app.register(inventoryRoutes);
+  await app.register(shipmentRoutes);
   await app.register(patientRoutes);
   await app.register(administrationRoutes);
   await app.register(dispositionRoutes);

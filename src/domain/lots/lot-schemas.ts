@@ -1,0 +1,139 @@
+// The shapes of lots, their processing steps, deviations, preservation and release decisions.
+import { z } from 'zod';
+import { ProductStatus } from '../../generated/prisma/enums.ts';
+import { calendarDate, id, pageQuery, text, timestamp } from '../shared/schemas.ts';
+import { TISSUE_TYPES } from './processing-rules.ts';
+import { processingParameters } from './processing-parameters.ts';
+
+export const productStatus = z.enum(ProductStatus).meta({ id: 'ProductStatus' });
+
+export const newLot = z
+  .object({
+    donorId: id,
+    // A free string checked by a rule, so that embryonic or fetal tissue meets a clear refusal.
+    tissueType: text(60).meta({ description: `One of: ${TISSUE_TYPES.join(', ')}. Embryonic or fetal tissue is always refused.` }),
+    bankFacilityId: id.meta({ description: 'The tissue bank (with an ISBT 128 facility identification number) that issues the DIN' }),
+    recoveryFacilityId: id,
+    recoveredAt: timestamp,
+    recoveredBy: text(200),
+  })
+  .meta({ id: 'NewLot' });
+
+export const lot = z
+  .object({
+    id,
+    din: z.string().meta({ description: 'ISBT 128 Donation Identification Number (13 characters)' }),
+    checkCharacter: z.string().meta({ description: 'ISO/IEC 7064 Mod 37-2 check character of the DIN' }),
+    printedDin: z.string().meta({ description: 'The DIN as printed for keyboard entry, with its check character' }),
+    euDonationSequence: z.string().nullable().meta({ description: 'EU SEC donation identification sequence, where the bank has an EU code' }),
+    donorId: id,
+    tissueType: z.string(),
+    bankFacilityId: id,
+    recoveryFacilityId: id,
+    recoveredAt: timestamp,
+    recoveredBy: z.string(),
+    status: productStatus,
+    processingCompletedAt: timestamp.nullable(),
+    processingCompletedBy: z.string().nullable(),
+    reviewFlaggedAt: timestamp.nullable(),
+    reviewFlagReason: z.string().nullable(),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'Lot' });
+
+export const lotListQuery = pageQuery.extend({ status: productStatus.optional(), donorId: id.optional() });
+
+export const newProcessingStep = processingParameters.meta({ id: 'NewProcessingStep' });
+
+export const deviation = z
+  .object({
+    id,
+    lotId: id,
+    stepId: id,
+    description: z.string(),
+    openedAt: timestamp,
+    closedAt: timestamp.nullable(),
+    closedBy: z.string().nullable(),
+    resolution: z.string().nullable(),
+  })
+  .meta({ id: 'ProcessingDeviation' });
+
+export const processingStep = z
+  .object({
+    id,
+    lotId: id,
+    kind: z.string(),
+    startedAt: timestamp,
+    finishedAt: timestamp,
+    operator: z.string(),
+    facilityId: id,
+    parameters: z.unknown().meta({ description: 'The parameters of the step, as validated for its kind' }),
+    createdAt: timestamp,
+    createdBy: z.string().nullable(),
+    deviations: z.array(deviation),
+  })
+  .meta({ id: 'ProcessingStep' });
+
+export const deviationParams = z.object({ id, deviationId: id });
+export const deviationClosure = z.object({ resolution: text(2000) }).meta({ id: 'DeviationClosure' });
+
+export const processingCompletion = z
+  .object({ completedAt: timestamp.optional().meta({ description: 'Defaults to now' }) })
+  .meta({ id: 'ProcessingCompletion' });
+
+export const preservationMethod = z.enum(['cryopreserved', 'dehydrated', 'lyophilised', 'hypothermic']);
+
+export const newPreservation = z
+  .object({
+    method: preservationMethod,
+    storageTempMinC: z.number().min(-273).max(100),
+    storageTempMaxC: z.number().min(-273).max(100),
+    storageLocation: text(200),
+    preservedAt: timestamp,
+    expiresOn: calendarDate,
+  })
+  .meta({ id: 'NewPreservation' });
+
+export const preservation = z
+  .object({
+    id,
+    lotId: id,
+    method: z.string(),
+    storageTempMinC: z.number(),
+    storageTempMaxC: z.number(),
+    storageLocation: z.string(),
+    preservedAt: timestamp,
+    expiresOn: calendarDate,
+    createdAt: timestamp,
+    createdBy: z.string().nullable(),
+  })
+  .meta({ id: 'Preservation' });
+
+export const releaseInput = z
+  .object({ decidedAt: timestamp, reason: text(2000) })
+  .meta({ id: 'ReleaseDecisionInput' });
+
+export const releaseDecision = z
+  .object({
+    id,
+    lotId: id,
+    decision: z.string().meta({ description: 'released | rejected' }),
+    decidedBy: z.string().meta({ description: 'The signer: the name on the API key that decided' }),
+    decidedAt: timestamp,
+    reason: z.string(),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'ReleaseDecision' });
+
+export const lotDetail = lot
+  .extend({
+    processingSteps: z.array(processingStep),
+    preservations: z.array(preservation).meta({ description: 'Every record, oldest first; the latest counts' }),
+    releaseDecisions: z.array(releaseDecision),
+  })
+  .meta({ id: 'LotDetail' });
+
+export type NewLot = z.infer<typeof newLot>;
+export type NewProcessingStep = z.infer<typeof newProcessingStep>;
+export type NewPreservation = z.infer<typeof newPreservation>;
+export type ReleaseInput = z.infer<typeof releaseInput>;

@@ -1,0 +1,125 @@
+// Lots: one recovered placenta (or one tissue type of it), from recovery to the QA decision.
+import type { PrismaClient, ProductStatus } from '../../generated/prisma/client.ts';
+import { donorStanding } from '../donors/donor-standing.ts';
+import type { DomainSettings } from '../services.ts';
+import type { RequestContext } from '../shared/context.ts';
+import { DomainError, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
+import { pageOf, type PageQuery } from '../shared/pagination.ts';
+import type { RunCommand, Tx } from '../shared/transaction.ts';
+import { euDonationSequence } from '../units/identification.ts';
+import { allocateDin } from './din-allocation.ts';
+import type { NewLot, ReleaseInput } from './lot-schemas.ts';
+import { moveFollowingUnits, moveLot } from './lot-status.ts';
+import { lotView, preservationView } from './lot-views.ts';
+import { assertAcceptableTissueType } from './processing-rules.ts';
+import { failedReleasePrerequisites, startOfDay } from './release-gate.ts';
+
+interface Deps {
+  prisma: PrismaClient;
+  runCommand: RunCommand;
+  settings: DomainSettings;
+}
+
+export async function findLot(tx: Tx | PrismaClient, id: string) {
+  const lot = await tx.lot.findUnique({ where: { id } });
+  if (!lot) throw notFound('Lot', id);
+  return lot;
+}
+
+export function createLotService({ prisma, runCommand, settings }: Deps) {
+  async function create(ctx: RequestContext, input: NewLot) {
+    assertAcceptableTissueType(input.tissueType);
+    return runCommand(ctx, async ({ tx, audit }) => {
+      const bank = await tx.facility.findUnique({ where: { id: input.bankFacilityId } });
+      if (!bank || bank.kind !== 'tissue_bank' || !bank.isbtFacilityId) {
+        throw ruleViolation(`Facility ${input.bankFacilityId} is not a tissue bank with an ISBT 128 facility identification number, so it cannot issue a DIN.`);
+      }
+      if (!(await tx.facility.findUnique({ where: { id: input.recoveryFacilityId } }))) {
+        throw ruleViolation(`The recovery facility ${input.recoveryFacilityId} does not exist.`);
+      }
+      if (!(await tx.donor.findUnique({ where: { id: input.donorId } }))) throw ruleViolation(`The donor ${input.donorId} does not exist.`);
+      if (!(await donorStanding(tx, input.donorId)).consentInForce) {
+        throw ruleViolation(`The donor ${input.donorId} has no consent in force: no tissue may be recovered into a lot.`);
+      }
+      const { din, checkCharacter } = await allocateDin(tx, bank.isbtFacilityId, input.recoveredAt.getUTCFullYear());
+      const lot = await tx.lot.create({
+        data: { ...input, din, checkCharacter, euDonationSequence: euDonationSequence(bank.euTissueEstablishmentCode, din), createdBy: ctx.actor.keyId },
+      });
+      await audit({ action: 'lot.created', entityType: 'lot', entityId: lot.id, after: lot });
+      return lotView(lot);
+    });
+  }
+
+  async function get(id: string) {
+    const lot = await prisma.lot.findUnique({
+      where: { id },
+      include: {
+        processingSteps: { include: { deviations: { orderBy: { openedAt: 'asc' } } }, orderBy: [{ startedAt: 'asc' }, { id: 'asc' }] },
+        preservations: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+        releaseDecisions: { orderBy: { createdAt: 'asc' } },
+      },
+    });
+    if (!lot) throw notFound('Lot', id);
+    return { ...lotView(lot), preservations: lot.preservations.map(preservationView) };
+  }
+
+  async function list(query: PageQuery & { status?: ProductStatus; donorId?: string }) {
+    const rows = await prisma.lot.findMany({
+      where: { status: query.status, donorId: query.donorId },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      cursor: query.cursor ? { id: query.cursor } : undefined,
+      skip: query.cursor ? 1 : 0,
+      take: query.limit + 1,
+    });
+    const page = pageOf(rows, query.limit);
+    return { ...page, items: page.items.map(lotView) };
+  }
+
+  /** QA release: every prerequisite met, signed by someone who did not record the processing. */
+  async function release(ctx: RequestContext, lotId: string, input: ReleaseInput) {
+    return runCommand(ctx, async ({ tx, audit, now }) => {
+      const lot = await findLot(tx, lotId);
+      if (lot.status !== 'quarantine') throw invalidState(`The lot ${lot.id} is ${lot.status}; only a lot in quarantine can be released.`, lot.status);
+      await assertNotProcessor(tx, lot.id, lot.processingCompletedBy, ctx);
+      const failed = await failedReleasePrerequisites(tx, lot, settings.screeningPanel, startOfDay(now));
+      if (failed.length) {
+        throw new DomainError('prerequisites_unmet', `The lot ${lot.id} cannot be released: ${failed.map((f) => f.detail).join(' ')}`, { failedPrerequisites: failed });
+      }
+      return decide(tx, audit, ctx, lot, 'released', input);
+    });
+  }
+
+  async function reject(ctx: RequestContext, lotId: string, input: ReleaseInput) {
+    return runCommand(ctx, async ({ tx, audit }) => {
+      const lot = await findLot(tx, lotId);
+      if (lot.status !== 'quarantine') throw invalidState(`The lot ${lot.id} is ${lot.status}; only a lot in quarantine can be rejected.`, lot.status);
+      return decide(tx, audit, ctx, lot, 'rejected', input);
+    });
+  }
+
+  return { create, get, list, release, reject };
+}
+
+type Audit = Parameters<Parameters<RunCommand>[1]>[0]['audit'];
+
+async function decide(tx: Tx, audit: Audit, ctx: RequestContext, lot: Awaited<ReturnType<typeof findLot>>, decision: 'released' | 'rejected', input: ReleaseInput) {
+  const record = await tx.releaseDecision.create({
+    data: { lotId: lot.id, decision, decidedBy: ctx.actor.name, decidedAt: input.decidedAt, reason: input.reason, createdBy: ctx.actor.keyId },
+  });
+  await audit({ action: `lot.release_decision_recorded`, entityType: 'release_decision', entityId: record.id, after: record, reason: input.reason });
+  await moveLot(tx, audit, lot, decision, `lot.${decision}`, input.reason);
+  await moveFollowingUnits(tx, audit, lot.id, 'quarantine', decision, `unit.${decision}`, input.reason);
+  return record;
+}
+
+/** Segregation of duties: whoever recorded the lot's processing may not release it. */
+async function assertNotProcessor(tx: Tx, lotId: string, completedBy: string | null, ctx: RequestContext) {
+  const keyId = ctx.actor.keyId;
+  if (!keyId) return;
+  const recorded = completedBy === keyId || (await tx.processingStep.count({ where: { lotId, createdBy: keyId } })) > 0;
+  if (recorded) {
+    throw new DomainError('forbidden', `You recorded processing of lot ${lotId}; someone else must release it (segregation of duties).`, { rule: 'segregation_of_duties' });
+  }
+}
+
+export type LotService = ReturnType<typeof createLotService>;

@@ -1,0 +1,56 @@
+// The shapes of shipments and their receipt at the consignee.
+import { z } from 'zod';
+import { id, text, timestamp } from '../shared/schemas.ts';
+
+export const newShipment = z
+  .object({
+    fromFacilityId: id,
+    toFacilityId: id,
+    unitCodes: z.array(z.string().min(1).max(60)).min(1).max(500).meta({ description: 'Unit codes as printed or scanned' }),
+    shippedAt: timestamp,
+    conditions: text(500).meta({ description: 'Shipping conditions, e.g. dry ice, validated shipper, -80 °C' }),
+  })
+  .meta({ id: 'NewShipment' });
+
+export const newReceipt = z
+  .object({
+    receivedAt: timestamp,
+    conditionAcceptable: z.boolean(),
+    temperatureAcceptable: z.boolean(),
+    notes: text(2000).optional(),
+    units: z
+      .array(z.object({ code: z.string().min(1).max(60), acceptable: z.boolean() }))
+      .optional()
+      .meta({ description: 'Per-unit condition; units not listed follow the shipment’s condition' }),
+  })
+  .meta({ id: 'NewShipmentReceipt' });
+
+export const receipt = z
+  .object({
+    id,
+    shipmentId: id,
+    receivedAt: timestamp,
+    receivedBy: z.string(),
+    conditionAcceptable: z.boolean(),
+    temperatureAcceptable: z.boolean(),
+    notes: z.string().nullable(),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'ShipmentReceipt' });
+
+export const shipment = z
+  .object({
+    id,
+    fromFacilityId: id,
+    toFacilityId: id,
+    shippedAt: timestamp,
+    shippedBy: z.string(),
+    conditions: z.string(),
+    createdAt: timestamp,
+    items: z.array(z.object({ unitId: id, unitCode: z.string(), receivedAcceptable: z.boolean().nullable() })),
+    receipt: receipt.nullable(),
+  })
+  .meta({ id: 'Shipment' });
+
+export type NewShipment = z.infer<typeof newShipment>;
+export type NewReceipt = z.infer<typeof newReceipt>;

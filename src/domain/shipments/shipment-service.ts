@@ -1,0 +1,146 @@
+// Shipments: units leave the bank for a consignee and arrive there. A unit is in exactly one
+// place at a time: a facility (locationFacilityId) or a shipment in transit (inTransitShipmentId).
+import type { PrismaClient, Unit } from '../../generated/prisma/client.ts';
+import { startOfDay } from '../lots/release-gate.ts';
+import { canTransition } from '../products/product-status.ts';
+import type { RequestContext } from '../shared/context.ts';
+import { DomainError, fieldErrors, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
+import type { RunCommand, Tx } from '../shared/transaction.ts';
+import { unitCodeOf } from '../units/unit-views.ts';
+import type { NewReceipt, NewShipment } from './shipment-schemas.ts';
+
+const withItems = { items: { include: { unit: { select: { code: true } } } }, receipt: true } as const;
+
+async function findShipment(db: Tx | PrismaClient, id: string) {
+  const shipment = await db.shipment.findUnique({ where: { id }, include: withItems });
+  if (!shipment) throw notFound('Shipment', id);
+  return shipment;
+}
+
+const shipmentView = (s: Awaited<ReturnType<typeof findShipment>>) => ({
+  ...s,
+  items: s.items.map((i) => ({ unitId: i.unitId, unitCode: i.unit.code, receivedAcceptable: i.receivedAcceptable })),
+});
+
+/** Why a unit cannot leave `from` now, or null. */
+function unavailability(unit: Unit, from: string, today: Date): string | null {
+  if (unit.status !== 'released') return `is ${unit.status}`;
+  if (unit.locationFacilityId !== from) return unit.inTransitShipmentId ? 'is in transit' : 'is not at the shipping facility';
+  if (unit.expiresOn < today) return 'has expired';
+  return null;
+}
+
+export function createShipmentService({ prisma, runCommand }: { prisma: PrismaClient; runCommand: RunCommand }) {
+  async function ship(ctx: RequestContext, input: NewShipment) {
+    if (input.fromFacilityId === input.toFacilityId) throw fieldErrors([{ field: 'body.toFacilityId', message: 'must differ from fromFacilityId' }]);
+    const codes = input.unitCodes.map(unitCodeOf);
+    if (new Set(codes).size !== codes.length) throw fieldErrors([{ field: 'body.unitCodes', message: 'lists a unit twice' }]);
+    return runCommand(ctx, async ({ tx, audit, now }) => {
+      const facilities = await tx.facility.count({ where: { id: { in: [input.fromFacilityId, input.toFacilityId] } } });
+      if (facilities !== 2) throw ruleViolation('The shipping or the consignee facility does not exist.');
+      const units = await tx.unit.findMany({ where: { code: { in: codes } } });
+      const unknown = codes.filter((c) => !units.some((u) => u.code === c));
+      if (unknown.length) throw ruleViolation(`Unknown unit code(s): ${unknown.join(', ')}.`, { unknownCodes: unknown });
+      const today = startOfDay(now);
+      const unavailable = units.flatMap((u) => {
+        const why = unavailability(u, input.fromFacilityId, today);
+        return why ? [{ code: u.code, status: u.status, problem: why }] : [];
+      });
+      if (unavailable.length) {
+        const detail = unavailable.map((u) => `${u.code} ${u.problem}`).join('; ');
+        throw invalidState(`Only released, unexpired units at the shipping facility can be shipped: ${detail}.`, unavailable[0]!.status, { unavailableUnits: unavailable });
+      }
+      const shipment = await tx.shipment.create({
+        data: { fromFacilityId: input.fromFacilityId, toFacilityId: input.toFacilityId, shippedAt: input.shippedAt, conditions: input.conditions, shippedBy: ctx.actor.name, createdBy: ctx.actor.keyId },
+      });
+      await tx.shipmentItem.createMany({ data: units.map((u) => ({ shipmentId: shipment.id, unitId: u.id })) });
+      await audit({ action: 'shipment.created', entityType: 'shipment', entityId: shipment.id, after: { ...shipment, unitCodes: codes } });
+      // One conditional move: if any unit left the shelf meanwhile, the count differs and the
+      // whole shipment rolls back, so two shipments of the same unit cannot both succeed.
+      const { count } = await tx.unit.updateMany({
+        where: { id: { in: units.map((u) => u.id) }, status: 'released', locationFacilityId: input.fromFacilityId, expiresOn: { gte: today } },
+        data: { status: 'distributed', locationFacilityId: null, inTransitShipmentId: shipment.id },
+      });
+      if (count !== units.length) throw new DomainError('conflict', 'Some units were shipped or changed by another request meanwhile; nothing was shipped.');
+      for (const u of units) {
+        await audit({
+          action: 'unit.distributed',
+          entityType: 'unit',
+          entityId: u.id,
+          before: { status: u.status, locationFacilityId: u.locationFacilityId, inTransitShipmentId: null },
+          after: { status: 'distributed', locationFacilityId: null, inTransitShipmentId: shipment.id },
+        });
+      }
+      return shipmentView(await findShipment(tx, shipment.id));
+    });
+  }
+
+  async function receive(ctx: RequestContext, shipmentId: string, input: NewReceipt) {
+    return runCommand(ctx, async ({ tx, audit }) => {
+      const shipment = await findShipment(tx, shipmentId);
+      if (ctx.actor.role === 'clinician' && ctx.actor.facilityId !== shipment.toFacilityId) {
+        throw new DomainError('forbidden', `Only the consignee facility of shipment ${shipmentId} can record its receipt.`);
+      }
+      if (shipment.receipt) throw new DomainError('conflict', `Shipment ${shipmentId} was already received at ${shipment.receipt.receivedAt.toISOString()}.`, { receiptId: shipment.receipt.id });
+      const verdicts = unitVerdicts(shipment, input);
+      const receipt = await tx.shipmentReceipt.create({
+        data: {
+          shipmentId,
+          receivedAt: input.receivedAt,
+          receivedBy: ctx.actor.name,
+          conditionAcceptable: input.conditionAcceptable,
+          temperatureAcceptable: input.temperatureAcceptable,
+          notes: input.notes ?? null,
+          createdBy: ctx.actor.keyId,
+        },
+      });
+      await audit({ action: 'shipment.received', entityType: 'shipment', entityId: shipmentId, after: receipt, reason: input.notes ?? null });
+      for (const item of shipment.items) await arrive(tx, audit, shipment, item.id, item.unitId, verdicts.get(item.unit.code)!);
+      return receipt;
+    });
+  }
+
+  async function get(ctx: RequestContext, id: string) {
+    const shipment = await findShipment(prisma, id);
+    if (ctx.actor.role === 'clinician' && ![shipment.toFacilityId, shipment.fromFacilityId].includes(ctx.actor.facilityId ?? '')) {
+      throw new DomainError('forbidden', `Shipment ${id} neither leaves nor reaches your facility.`);
+    }
+    return shipmentView(shipment);
+  }
+
+  return { ship, receive, get };
+}
+
+type Shipment = Awaited<ReturnType<typeof findShipment>>;
+type Audit = Parameters<Parameters<RunCommand>[1]>[0]['audit'];
+
+/** Each unit is acceptable when the shipment's condition and temperature were and its own condition was. */
+function unitVerdicts(shipment: Shipment, input: NewReceipt): Map<string, boolean> {
+  const shipped = new Set(shipment.items.map((i) => i.unit.code));
+  const perUnit = new Map((input.units ?? []).map((u) => [unitCodeOf(u.code), u.acceptable]));
+  const strangers = [...perUnit.keys()].filter((c) => !shipped.has(c));
+  if (strangers.length) throw ruleViolation(`Unit(s) ${strangers.join(', ')} are not part of shipment ${shipment.id}.`, { codes: strangers });
+  const shipmentOk = input.conditionAcceptable && input.temperatureAcceptable;
+  return new Map([...shipped].map((code) => [code, shipmentOk && (perUnit.get(code) ?? true)]));
+}
+
+/** The unit leaves the shipment for the consignee; in bad condition it goes to quarantine there. */
+async function arrive(tx: Tx, audit: Audit, shipment: Shipment, itemId: string, unitId: string, acceptable: boolean) {
+  const unit = await tx.unit.findUniqueOrThrow({ where: { id: unitId } });
+  const status = !acceptable && canTransition(unit.status, 'quarantine') ? 'quarantine' : unit.status;
+  const { count } = await tx.unit.updateMany({
+    where: { id: unitId, inTransitShipmentId: shipment.id },
+    data: { status, locationFacilityId: shipment.toFacilityId, inTransitShipmentId: null },
+  });
+  if (count !== 1) throw new DomainError('conflict', `The unit ${unit.code} is no longer in transit with shipment ${shipment.id}.`);
+  await tx.shipmentItem.update({ where: { id: itemId }, data: { receivedAcceptable: acceptable } });
+  await audit({
+    action: acceptable ? 'unit.received' : 'unit.received_quarantined',
+    entityType: 'unit',
+    entityId: unitId,
+    before: { status: unit.status, locationFacilityId: unit.locationFacilityId, inTransitShipmentId: unit.inTransitShipmentId },
+    after: { status, locationFacilityId: shipment.toFacilityId, inTransitShipmentId: null, receivedAcceptable: acceptable },
+  });
+}
+
+export type ShipmentService = ReturnType<typeof createShipmentService>;

@@ -1,0 +1,61 @@
+// Inventory: units by facility, tissue type and product, with counts. By default what is
+// available: released units at a facility. Units past their expiry date are never listed,
+// whatever their recorded status, since a status update may lag the calendar.
+import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import { startOfDay } from '../lots/release-gate.ts';
+import type { RequestContext } from '../shared/context.ts';
+import { DomainError } from '../shared/errors.ts';
+import { pageOf } from '../shared/pagination.ts';
+import type { InventoryQuery } from './unit-schemas.ts';
+import { unitView } from './unit-views.ts';
+
+export function createInventoryService({ prisma }: { prisma: PrismaClient }) {
+  async function inventory(ctx: RequestContext, query: InventoryQuery) {
+    const facilityId = scopedFacility(ctx, query.facilityId);
+    const today = startOfDay(new Date());
+    const where: Prisma.UnitWhereInput = {
+      status: query.status,
+      locationFacilityId: facilityId ?? { not: null },
+      productCode: query.productCode,
+      expiresOn: { gte: today, ...(query.expiringBefore ? { lt: query.expiringBefore } : {}) },
+      lot: query.tissueType ? { tissueType: query.tissueType } : undefined,
+    };
+    const [rows, all] = await Promise.all([
+      prisma.unit.findMany({
+        where,
+        include: { lot: true },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        cursor: query.cursor ? { id: query.cursor } : undefined,
+        skip: query.cursor ? 1 : 0,
+        take: query.limit + 1,
+      }),
+      prisma.unit.findMany({ where, select: { locationFacilityId: true, productCode: true, lot: { select: { tissueType: true } } } }),
+    ]);
+    const page = pageOf(rows, query.limit);
+    return { asOf: today, total: all.length, groups: groupCounts(all), items: page.items.map(unitView), nextCursor: page.nextCursor };
+  }
+  return { inventory };
+}
+
+/** Clinicians see the inventory of their own facility only. */
+function scopedFacility(ctx: RequestContext, requested: string | undefined): string | undefined {
+  if (ctx.actor.role !== 'clinician') return requested;
+  if (requested && requested !== ctx.actor.facilityId) throw new DomainError('forbidden', 'A clinician sees the inventory of her own facility only.');
+  if (!ctx.actor.facilityId) throw new DomainError('forbidden', 'This clinician key belongs to no facility.');
+  return ctx.actor.facilityId;
+}
+
+type Row = { locationFacilityId: string | null; productCode: string; lot: { tissueType: string } };
+
+function groupCounts(rows: Row[]) {
+  const groups = new Map<string, { facilityId: string | null; tissueType: string; productCode: string; count: number }>();
+  for (const row of rows) {
+    const key = `${row.locationFacilityId}|${row.lot.tissueType}|${row.productCode}`;
+    const group = groups.get(key) ?? { facilityId: row.locationFacilityId, tissueType: row.lot.tissueType, productCode: row.productCode, count: 0 };
+    group.count++;
+    groups.set(key, group);
+  }
+  return [...groups.values()].sort((a, b) => `${a.facilityId}${a.tissueType}${a.productCode}`.localeCompare(`${b.facilityId}${b.tissueType}${b.productCode}`));
+}
+
+export type InventoryService = ReturnType<typeof createInventoryService>;

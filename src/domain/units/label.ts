@@ -1,0 +1,42 @@
+// What a label must carry (21 CFR 1271.370; EU SEC where configured), and never the donor's
+// identity: the identification code relates the unit to its records without naming anyone.
+import type { Facility, Preservation } from '../../generated/prisma/client.ts';
+import { euDonationSequence, euProductSequence, printedUnitCode } from './identification.ts';
+import type { UnitWithLot } from './unit-views.ts';
+
+const ALWAYS = [
+  'Rx only. For use by a licensed physician only.',
+  'Single patient use. Do not re-sterilise.',
+  'Not for use if the package is damaged or opened.',
+  'Human tissue for transplantation: may transmit infectious agents.',
+];
+
+function statusWarning(unit: UnitWithLot): string {
+  if (unit.status === 'quarantine') return 'QUARANTINE: not released for transplantation. Donor eligibility not yet determined.';
+  if (unit.status === 'released' || unit.status === 'distributed') return 'Donor eligibility determined: the donor was found eligible.';
+  return `Not for use: the unit is ${unit.status.replace('_', ' ')}.`;
+}
+
+export function buildLabel(unit: UnitWithLot, bank: Facility, preservation: Preservation | null) {
+  const donation = euDonationSequence(bank.euTissueEstablishmentCode, unit.lot.din);
+  return {
+    identificationCode: printedUnitCode(unit.lot.din, unit.productCode, unit.division),
+    barcodeData: { din: unit.lot.din, productCode: unit.productCode, division: unit.division, expiresOn: unit.expiresOn },
+    tissueType: unit.lot.tissueType,
+    product: {
+      productCode: unit.productCode,
+      description: unit.description,
+      size: unit.size,
+      volumeMl: unit.volumeMl === null ? null : Number(unit.volumeMl),
+      form: unit.form,
+    },
+    expiresOn: unit.expiresOn,
+    storage: preservation
+      ? { method: preservation.method, temperatureMinC: Number(preservation.storageTempMinC), temperatureMaxC: Number(preservation.storageTempMaxC) }
+      : null,
+    status: unit.status,
+    warnings: [statusWarning(unit), ...ALWAYS],
+    euSec: donation ? { donationSequence: donation, productSequence: euProductSequence(unit.productCode, unit.division, unit.expiresOn) } : null,
+    bank: { name: bank.name, registrationNumber: bank.registrationNumber },
+  };
+}

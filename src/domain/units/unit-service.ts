@@ -1,0 +1,93 @@
+// Units: the doses a lot is split into, each with its own code, looked up as printed.
+import type { PrismaClient } from '../../generated/prisma/client.ts';
+import { findLot } from '../lots/lot-service.ts';
+import { latestPreservation } from '../lots/release-gate.ts';
+import type { RequestContext } from '../shared/context.ts';
+import { DomainError, fieldErrors, invalidState, ruleViolation } from '../shared/errors.ts';
+import type { RunCommand } from '../shared/transaction.ts';
+import { assignDivisions, UNDIVIDED } from './divisions.ts';
+import { buildUnitCode } from './identification.ts';
+import { buildLabel } from './label.ts';
+import type { NewUnit } from './unit-schemas.ts';
+import { findUnitByCode, unitView } from './unit-views.ts';
+
+export function createUnitService({ prisma, runCommand }: { prisma: PrismaClient; runCommand: RunCommand }) {
+  /** Splits a lot into units at the bank; they inherit the lot's status (quarantine or released). */
+  async function split(ctx: RequestContext, lotId: string, requested: NewUnit[]) {
+    assertDistinctDivisions(requested);
+    return runCommand(ctx, async ({ tx, audit }) => {
+      const lot = await findLot(tx, lotId);
+      if (lot.status !== 'quarantine' && lot.status !== 'released') {
+        throw invalidState(`The lot ${lot.id} is ${lot.status}; only a lot in quarantine or released can be split into units.`, lot.status);
+      }
+      const preservation = await latestPreservation(tx, lot.id);
+      if (!preservation) throw ruleViolation(`Record the preservation (and expiry) of lot ${lot.id} before splitting it into units.`);
+      const late = requested.findIndex((u) => u.expiresOn > preservation.expiresOn);
+      if (late >= 0) {
+        throw ruleViolation(`A unit cannot expire after its lot (${preservation.expiresOn.toISOString().slice(0, 10)}).`, { field: `units.${late}.expiresOn` });
+      }
+      const existing = await tx.unit.findMany({ where: { lotId }, select: { division: true } });
+      assertUndividedRule(requested, existing.map((e) => e.division), lot.id);
+      const clash = existing.filter((e) => requested.some((r) => r.division === e.division)).map((e) => e.division);
+      if (clash.length) throw new DomainError('conflict', `Lot ${lot.id} already has units with division(s) ${clash.join(', ')}.`, { divisions: clash });
+      const divisions = assignDivisions(
+        requested.map((u) => u.division),
+        existing.map((e) => e.division),
+      );
+      const created = [];
+      for (const [i, input] of requested.entries()) {
+        const division = divisions[i]!;
+        const unit = await tx.unit.create({
+          data: {
+            ...input,
+            division,
+            lotId: lot.id,
+            code: buildUnitCode(lot.din, input.productCode, division),
+            status: lot.status,
+            locationFacilityId: lot.bankFacilityId,
+            createdBy: ctx.actor.keyId,
+          },
+        });
+        await audit({ action: 'unit.created', entityType: 'unit', entityId: unit.id, after: unit });
+        created.push(unitView({ ...unit, lot }));
+      }
+      return { items: created };
+    });
+  }
+
+  async function getByCode(ctx: RequestContext, code: string) {
+    return unitView(await findUnitByCode(prisma, ctx, code));
+  }
+
+  async function label(ctx: RequestContext, code: string) {
+    const unit = await findUnitByCode(prisma, ctx, code);
+    const [bank, preservation] = await Promise.all([
+      prisma.facility.findUniqueOrThrow({ where: { id: unit.lot.bankFacilityId } }),
+      latestPreservation(prisma, unit.lotId),
+    ]);
+    return buildLabel(unit, bank, preservation);
+  }
+
+  return { split, getByCode, label };
+}
+
+function assertDistinctDivisions(requested: NewUnit[]) {
+  const seen = new Set<string>();
+  const errors = [];
+  for (const [i, u] of requested.entries()) {
+    if (u.division === undefined) continue;
+    if (seen.has(u.division)) errors.push({ field: `body.units.${i}.division`, message: `division ${u.division} appears twice` });
+    seen.add(u.division);
+  }
+  if (errors.length) throw fieldErrors(errors);
+}
+
+/** 000 means "not divided": only as the one and only unit of a lot. */
+function assertUndividedRule(requested: NewUnit[], existing: string[], lotId: string) {
+  const undivided = requested.some((u) => u.division === UNDIVIDED);
+  if ((undivided && (requested.length > 1 || existing.length > 0)) || existing.includes(UNDIVIDED)) {
+    throw ruleViolation(`Division 000 marks an undivided lot: it must be the only unit of lot ${lotId}.`);
+  }
+}
+
+export type UnitService = ReturnType<typeof createUnitService>;

@@ -1,0 +1,36 @@
+// A unit as the API shows it: its code also as printed, with the DIN's check character.
+import type { Lot, Unit } from '../../generated/prisma/client.ts';
+import type { RequestContext } from '../shared/context.ts';
+import { DomainError, fieldErrors, notFound } from '../shared/errors.ts';
+import type { Tx } from '../shared/transaction.ts';
+import type { PrismaClient } from '../../generated/prisma/client.ts';
+import { mod37_2, parseUnitCode, printedUnitCode } from './identification.ts';
+
+export type UnitWithLot = Unit & { lot: Lot };
+
+export const unitView = (unit: UnitWithLot) => ({
+  ...unit,
+  volumeMl: unit.volumeMl === null ? null : Number(unit.volumeMl),
+  din: unit.lot.din,
+  checkCharacter: mod37_2(unit.lot.din),
+  printedCode: printedUnitCode(unit.lot.din, unit.productCode, unit.division),
+  tissueType: unit.lot.tissueType,
+});
+
+/** The stored code for what a person typed or scanned; a mistyped check character is a 400. */
+export function unitCodeOf(input: string): string {
+  const parsed = parseUnitCode(input);
+  if (!parsed.ok) throw fieldErrors([{ field: 'code', message: parsed.reason }], parsed.reason);
+  return parsed.code;
+}
+
+/** Finds a unit by its code as printed; a clinician sees only the units at her facility. */
+export async function findUnitByCode(db: Tx | PrismaClient, ctx: RequestContext, input: string): Promise<UnitWithLot> {
+  const code = unitCodeOf(input);
+  const unit = await db.unit.findUnique({ where: { code }, include: { lot: true } });
+  if (!unit) throw notFound('Unit', code);
+  if (ctx.actor.role === 'clinician' && unit.locationFacilityId !== ctx.actor.facilityId) {
+    throw new DomainError('forbidden', `The unit ${code} is not at your facility.`);
+  }
+  return unit;
+}

@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mod37_2 } from '../src/domain/units/identification.ts';
+import { engines } from './support/engines.ts';
+import { startTestApp, type TestApp } from './support/test-app.ts';
+import { expectProblem } from './support/problems.ts';
+import { createLot, dateOnly, daysFromNow, ok, readyLot, refusedWithoutWrites, releasedLot, setupBank, splitUnits, type Bank } from './support/lot-fixtures.ts';
+
+const unitBody = (extra: Record<string, unknown> = {}) => ({
+  productCode: 'T0001',
+  description: 'Dehydrated amniotic membrane',
+  size: '2 x 3 cm',
+  volumeMl: 1.5,
+  form: 'sheet',
+  expiresOn: dateOnly(daysFromNow(365)),
+  ...extra,
+});
+
+describe.each(engines)('units and labels on %s', (engine) => {
+  let t: TestApp;
+  let bank: Bank;
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+    bank = await setupBank(t);
+  });
+  afterAll(async () => t?.close());
+
+  it('splits a lot into units with distinct codes (DIN + product + division), at the bank, inheriting the lot’s status', async () => {
+    const lot = await readyLot(t, bank);
+    const res = await ok(bank.coordinator.post(`/lots/${lot.id}/units`, { units: [unitBody(), unitBody({ division: 'B07' }), unitBody()] }), 201);
+    expect(res.items.map((u: { division: string }) => u.division)).toEqual(['A01', 'B07', 'A02']);
+    for (const u of res.items) {
+      expect(u.code).toBe(`${lot.din}T0001${u.division}`);
+      expect(u).toMatchObject({ status: 'quarantine', locationFacilityId: bank.bankId, inTransitShipmentId: null, volumeMl: 1.5, checkCharacter: mod37_2(lot.din) });
+    }
+    const more = await ok(bank.coordinator.post(`/lots/${lot.id}/units`, { units: [unitBody()] }), 201);
+    expect(more.items[0].division).toBe('A03');
+  });
+
+  it('gives units of a released lot the released status', async () => {
+    const lot = await releasedLot(t, bank);
+    const [unit] = await splitUnits(bank, lot.id, 1);
+    expect(unit!.status).toBe('released');
+  });
+
+  it('refuses a unit expiring after its lot, a lot without preservation, and a rejected lot, writing nothing', async () => {
+    const lot = await readyLot(t, bank);
+    let res = await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${lot.id}/units`, { units: [unitBody({ expiresOn: dateOnly(daysFromNow(3650)) })] }));
+    expect(expectProblem(res, 422, 'rule_violation').detail).toMatch(/cannot expire after its lot/);
+    const bare = await createLot(t, bank);
+    res = await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${bare.id}/units`, { units: [unitBody()] }));
+    expect(expectProblem(res, 422, 'rule_violation').detail).toMatch(/preservation/);
+    await ok(bank.quality.post(`/lots/${lot.id}/reject`, { decidedAt: new Date().toISOString(), reason: 'contaminated' }), 201);
+    res = await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${lot.id}/units`, { units: [unitBody()] }));
+    expect(expectProblem(res, 409, 'invalid_state').currentStatus).toBe('rejected');
+  });
+
+  it('refuses a division already used, twice in one request, or 000 for a divided lot, writing nothing', async () => {
+    const lot = await readyLot(t, bank);
+    await ok(bank.coordinator.post(`/lots/${lot.id}/units`, { units: [unitBody({ division: 'A01' })] }), 201);
+    let res = await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${lot.id}/units`, { units: [unitBody({ division: 'A01' })] }));
+    expectProblem(res, 409, 'conflict');
+    res = await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${lot.id}/units`, { units: [unitBody({ division: 'C01' }), unitBody({ division: 'C01' })] }));
+    expectProblem(res, 400, 'validation_failed');
+    res = await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${lot.id}/units`, { units: [unitBody({ division: '000' })] }));
+    expect(expectProblem(res, 422, 'rule_violation').detail).toMatch(/undivided/);
+    res = await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${lot.id}/units`, { units: [unitBody({ productCode: 'X0001' })] }));
+    expectProblem(res, 400, 'validation_failed');
+  });
+
+  it('lets two simultaneous splits into the same divisions not both succeed', async () => {
+    const lot = await readyLot(t, bank);
+    const body = { units: [unitBody({ division: 'D01' }), unitBody({ division: 'D02' })] };
+    const results = await Promise.all([bank.coordinator.post(`/lots/${lot.id}/units`, body), bank.coordinator.post(`/lots/${lot.id}/units`, body)]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    expect(await t.database.prisma.unit.count({ where: { lotId: lot.id } })).toBe(2);
+  });
+
+  it('finds a unit by its code as printed, with or without the check character, in any case and spacing', async () => {
+    const lot = await readyLot(t, bank);
+    const [unit] = await splitUnits(bank, lot.id, 1);
+    const check = mod37_2(lot.din);
+    for (const typed of [unit!.code, unit!.printedCode, `${lot.din}${check}T0001A01`.toLowerCase(), `${lot.din.slice(0, 5)}-${lot.din.slice(5)} T0001 A01`]) {
+      const found = await ok(bank.coordinator.get(`/units/${encodeURIComponent(typed)}`), 200);
+      expect(found).toMatchObject({ id: unit!.id, code: unit!.code, printedCode: `${lot.din.slice(0, 5)} ${lot.din.slice(5, 7)} ${lot.din.slice(7)} ${check} T0001 A01`, checkCharacter: check });
+    }
+  });
+
+  it('refuses a mistyped check character with a clear message, and answers 404 for an unknown code', async () => {
+    const lot = await readyLot(t, bank);
+    const [unit] = await splitUnits(bank, lot.id, 1);
+    const wrong = mod37_2(lot.din) === 'A' ? 'B' : 'A';
+    const res = await bank.coordinator.get(`/units/${lot.din}${wrong}T0001A01`);
+    expect(expectProblem(res, 400, 'validation_failed').detail).toMatch(/check character .* does not match .*mistyped/);
+    expectProblem(await bank.coordinator.get(`/units/${unit!.code.slice(0, 13)}T0002A01`), 404, 'not_found');
+    expectProblem(await bank.coordinator.get('/units/hello'), 400, 'validation_failed');
+  });
+
+  it('prints a label with code and check character, tissue, product, expiry, storage, warnings and the EU SEC, never the donor', async () => {
+    const lot = await readyLot(t, bank);
+    const [unit] = await splitUnits(bank, lot.id, 1);
+    const res = await bank.coordinator.get(`/units/${unit!.code}/label`);
+    const labelJson = await ok(Promise.resolve(res), 200);
+    expect(labelJson).toMatchObject({
+      identificationCode: unit!.printedCode,
+      tissueType: 'amniotic_membrane',
+      product: { productCode: 'T0001', form: 'sheet' },
+      storage: { method: 'dehydrated', temperatureMinC: 15, temperatureMaxC: 30 },
+      status: 'quarantine',
+      euSec: { donationSequence: lot.euDonationSequence, productSequence: expect.stringMatching(/^AT000100A01\d{8}$/) },
+    });
+    expect(labelJson.warnings[0]).toMatch(/QUARANTINE/);
+    expect(labelJson.warnings).toContain('Rx only. For use by a licensed physician only.');
+    const donor = await t.database.prisma.donor.findUniqueOrThrow({ where: { id: lot.donorId } });
+    expect(res.body).not.toContain(donor.donorCode);
+    expect(res.body).not.toContain(donor.id);
+  });
+
+  it('says on the label of a released unit that donor eligibility was determined', async () => {
+    const lot = await releasedLot(t, bank);
+    const [unit] = await splitUnits(bank, lot.id, 1);
+    const labelJson = await ok(bank.coordinator.get(`/units/${unit!.code}/label`), 200);
+    expect(labelJson.warnings[0]).toMatch(/Donor eligibility determined/);
+  });
+
+  it('shows a clinician only the units at her facility', async () => {
+    const lot = await releasedLot(t, bank);
+    const [unit] = await splitUnits(bank, lot.id, 1);
+    expectProblem(await bank.clinician.get(`/units/${unit!.code}`), 403, 'forbidden');
+    expectProblem(await bank.clinician.get(`/units/${unit!.code}/label`), 403, 'forbidden');
+  });
+});
+
+describe.each(engines)('inventory on %s', (engine) => {
+  let t: TestApp;
+  let bank: Bank;
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+    bank = await setupBank(t);
+  });
+  afterAll(async () => t?.close());
+
+  it('lists available units by facility, tissue type and product with counts, never expired ones', async () => {
+    const lot = await releasedLot(t, bank);
+    await splitUnits(bank, lot.id, 3, 'T0001');
+    await splitUnits(bank, lot.id, 1, 'T0002');
+    const quarantined = await readyLot(t, bank);
+    await splitUnits(bank, quarantined.id, 2);
+    // A unit past its expiry date, still recorded as released.
+    const expired = await t.database.prisma.unit.findFirstOrThrow({ where: { lotId: lot.id, productCode: 'T0002' } });
+    await t.database.prisma.unit.update({ where: { id: expired.id }, data: { expiresOn: new Date('2020-01-01') } });
+
+    const inv = await ok(bank.auditor.get(`/inventory?facilityId=${bank.bankId}`), 200);
+    expect(inv.total).toBe(3);
+    expect(inv.groups).toEqual([{ facilityId: bank.bankId, tissueType: 'amniotic_membrane', productCode: 'T0001', count: 3 }]);
+    expect(inv.items.map((u: { code: string }) => u.code)).not.toContain(expired.code);
+    expect(inv.items.every((u: { status: string }) => u.status === 'released')).toBe(true);
+
+    const q = await ok(bank.auditor.get(`/inventory?status=quarantine&facilityId=${bank.bankId}`), 200);
+    expect(q.total).toBe(2);
+    const soon = await ok(bank.auditor.get(`/inventory?expiringBefore=${dateOnly(daysFromNow(30))}`), 200);
+    expect(soon.total).toBe(0);
+    const paged = await ok(bank.auditor.get(`/inventory?limit=2`), 200);
+    expect(paged.items).toHaveLength(2);
+    expect(paged.nextCursor).not.toBeNull();
+    const none = await ok(bank.auditor.get(`/inventory?tissueType=chorion`), 200);
+    expect(none.total).toBe(0);
+  });
+
+  it('shows a clinician the inventory of her own facility only', async () => {
+    const inv = await ok(bank.clinician.get('/inventory'), 200);
+    expect(inv.total).toBe(0);
+    expectProblem(await bank.clinician.get(`/inventory?facilityId=${bank.bankId}`), 403, 'forbidden');
+  });
+});
