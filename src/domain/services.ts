@@ -3,6 +3,7 @@ import type { Database } from '../db/database.ts';
 import { createAuditService } from './audit/audit-service.ts';
 import { createApiKeyService } from './auth/api-keys.ts';
 import { createFacilityService } from './facilities/facility-service.ts';
+import { createDonorService } from './donors/donor-service.ts';
 import { createLotService } from './lots/lot-service.ts';
 import { createProcessingService } from './lots/processing-service.ts';
 import { createUnitService } from './units/unit-service.ts';
@@ -32,6 +33,7 @@ export function createServices(db: Database, settings: DomainSettings = { screen
     audit: createAuditService(deps),
     apiKeys: createApiKeyService(deps),
     facilities: createFacilityService(deps),
+    donors: createDonorService(deps),
     patients: createPatientService(deps),
     administrations: createAdministrationService(deps),
     dispositions: createDispositionService(deps),

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { apiKeyRoutes } from './api-keys.ts';
 import { auditRoutes } from './audit.ts';
 import { facilityRoutes } from './facilities.ts';
+import { donorRoutes } from './donors.ts';
 import { healthRoutes } from './health.ts';
 import { patientRoutes } from './patients.ts';
 import { administrationRoutes } from './administrations.ts';
@@ -19,6 +20,7 @@ export const routes: FastifyPluginAsyncZod = async (app) => {
   await app.register(healthRoutes);
   await app.register(apiKeyRoutes);
   await app.register(facilityRoutes);
+  await app.register(donorRoutes);
   await app.register(lotRoutes);
   await app.register(unitRoutes);
   await app.register(inventoryRoutes);
