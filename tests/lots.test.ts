@@ -37,7 +37,7 @@ describe.each(engines)('lots and processing on %s', (engine) => {
     const lots = await Promise.all(donors.map((d) => createLot(t, bank, { donorId: d.id })));
     const sequences = lots.map((l) => Number(l.din.slice(7))).sort((a, b) => a - b);
     expect(new Set(lots.map((l) => l.din)).size).toBe(8);
-    expect(sequences).toEqual(sequences.map((_, i) => sequences[0] + i));
+    expect(sequences).toEqual(sequences.map((_, i) => sequences[0]! + i));
     for (const l of lots) expect(mod37_2(l.din)).toBe(l.checkCharacter);
   });
 

@@ -75,6 +75,17 @@ describe.each(engines)('units and labels on %s', (engine) => {
     expect(await t.database.prisma.unit.count({ where: { lotId: lot.id } })).toBe(2);
   });
 
+  it('has the database refuse a second unit with the same lot, product and division, and a reused DIN', async () => {
+    const lot = await readyLot(t, bank);
+    const [unit] = await splitUnits(bank, lot.id, 1);
+    const row = await t.database.prisma.unit.findUniqueOrThrow({ where: { id: unit!.id } });
+    const { id: _id, createdAt: _c, ...copy } = row;
+    await expect(t.database.prisma.unit.create({ data: { ...copy, code: `${row.code}X` } })).rejects.toMatchObject({ code: 'P2002' });
+    const lotRow = await t.database.prisma.lot.findUniqueOrThrow({ where: { id: lot.id } });
+    const { id: _l, createdAt: _lc, ...lotCopy } = lotRow;
+    await expect(t.database.prisma.lot.create({ data: lotCopy })).rejects.toMatchObject({ code: 'P2002' });
+  });
+
   it('finds a unit by its code as printed, with or without the check character, in any case and spacing', async () => {
     const lot = await readyLot(t, bank);
     const [unit] = await splitUnits(bank, lot.id, 1);

@@ -111,7 +111,7 @@ export const preservation = z
 
 export const releaseInput = z
   .object({ decidedAt: timestamp, reason: text(2000) })
-  .meta({ id: 'ReleaseDecisionInput' });
+  .meta({ id: 'LotDecisionRequest' });
 
 export const releaseDecision = z
   .object({
