@@ -138,6 +138,17 @@ describe.each(engines)('donor registration, corrections and history on %s', (eng
     expect((await t.admin.get(`/donors/${donor.id}`)).json().deliveryDate).toBe(daysAgo(4));
   });
 
+  it('supersedes an eligible determination when a corrected delivery date leaves her results outside the window', async () => {
+    const { donor } = await createEligibleDonor(t, { deliveryDate: daysAgo(3) });
+    const near = await t.admin.post(`/donors/${donor.id}/corrections`, { field: 'deliveryDate', value: daysAgo(4), reasonCode: 'transcription_error', reasonText: 'Off by one' });
+    expect(near.json()).toMatchObject({ supersededDeterminationId: null, donor: { eligibility: 'eligible' } });
+    const far = await t.admin.post(`/donors/${donor.id}/corrections`, { field: 'deliveryDate', value: daysAgo(20), reasonCode: 'wrong_record', reasonText: 'Date of the wrong chart' });
+    expect(far.statusCode, far.body).toBe(201);
+    expect(far.json()).toMatchObject({ supersededDeterminationId: donor.currentDeterminationId, donor: { eligibility: 'pending' } });
+    const [determination] = (await t.admin.get(`/donors/${donor.id}/history`)).json().determinations;
+    expect(determination.supersededReason).toMatch(/outside_window/);
+  });
+
   it('refuses a correction that would make the donor unacceptable, pointing at an ineligible determination, and writes nothing', async () => {
     const { donor } = await createDonor(t);
     const before = await writeCounts(t);

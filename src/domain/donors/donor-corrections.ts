@@ -3,9 +3,11 @@
 import type { RequestContext } from '../shared/context.ts';
 import { fieldErrors, ruleViolation } from '../shared/errors.ts';
 import { toJson } from '../shared/json.ts';
-import { acceptanceProblem } from './donor-rules.ts';
+import type { Command } from '../shared/transaction.ts';
+import { acceptanceProblem, worstGapPerTest } from './donor-rules.ts';
 import { newDonor } from './donor-schemas.ts';
-import { donorView, requireDonor, type DonorDeps } from './donor-records.ts';
+import { donorView, requireDonor, supersedeDetermination, type DonorDeps } from './donor-records.ts';
+import { donorStanding, screeningGaps, specimenWindowAnchors } from './donor-standing.ts';
 import { checkDeliveryFacts, type NewDonor } from './donor-registry.ts';
 
 export type CorrectableField = 'donorCode' | 'deliveryFacilityId' | 'deliveryDate' | 'gestationalAgeWeeks' | 'deliveryMode';
@@ -28,7 +30,22 @@ function parseValue(field: CorrectableField, value: unknown) {
 
 const sameValue = (a: unknown, b: unknown) => JSON.stringify(toJson(a)) === JSON.stringify(toJson(b));
 
-export function createDonorCorrections({ runCommand }: DonorDeps) {
+/**
+ * A corrected delivery date moves the specimen window of a donor without lots: an "eligible"
+ * decision her results no longer support is taken out of force in the same transaction.
+ */
+async function recheckEligibility(command: Command, donorId: string, panel: string[], correctionId: string) {
+  const standing = await donorStanding(command.tx, donorId);
+  if (standing.eligibility?.outcome !== 'eligible') return null;
+  const anchors = await specimenWindowAnchors(command.tx, donorId);
+  const gaps = worstGapPerTest(await Promise.all(anchors.map((at) => screeningGaps(command.tx, donorId, panel, at))));
+  if (!gaps.length) return null;
+  const detail = gaps.map((g) => `${g.testCode} ${g.problem}`).join(', ');
+  await supersedeDetermination(command, standing.eligibility.id, `correction ${correctionId} leaves screening gaps: ${detail}`);
+  return standing.eligibility.id;
+}
+
+export function createDonorCorrections({ runCommand, settings }: DonorDeps) {
   async function correct(ctx: RequestContext, donorId: string, input: DonorCorrection) {
     const value = parseValue(input.field, input.value);
     return runCommand(ctx, async (command) => {
@@ -63,7 +80,8 @@ export function createDonorCorrections({ runCommand }: DonorDeps) {
       const { consents: _c, eligibilityDeterminations: _e, ...before } = current;
       const after = await tx.donor.update({ where: { id: donorId }, data: { [input.field]: value } });
       await audit({ action: 'donor.corrected', entityType: 'donor', entityId: donorId, before, after, reason });
-      return { donor: donorView(await requireDonor(tx, donorId)), correction };
+      const supersededDeterminationId = await recheckEligibility(command, donorId, settings.screeningPanel, correction.id);
+      return { donor: donorView(await requireDonor(tx, donorId)), correction, supersededDeterminationId };
     });
   }
 

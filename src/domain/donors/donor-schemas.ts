@@ -199,7 +199,13 @@ export const correction = z
   })
   .meta({ id: 'Correction' });
 
-export const correctionOutcome = z.object({ donor, correction }).meta({ id: 'DonorCorrectionOutcome' });
+export const correctionOutcome = z
+  .object({
+    donor,
+    correction,
+    supersededDeterminationId: z.uuid().nullable().meta({ description: 'The eligible determination the corrected facts no longer support' }),
+  })
+  .meta({ id: 'DonorCorrectionOutcome' });
 
 export const donorHistory = z
   .object({
