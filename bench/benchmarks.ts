@@ -1,4 +1,5 @@
 import { round, timed, type Benchmark } from './timing.ts';
+import { traceAtScale } from './chain.ts';
 
 /** A write with its audit event: the floor under every command. */
 const auditedWrites: Benchmark = async (t) => {
@@ -26,4 +27,8 @@ const chainVerification: Benchmark = async (t) => {
   ];
 };
 
-export const benchmarks: Record<string, Benchmark> = { 'audited writes': auditedWrites, 'audit chain': chainVerification };
+export const benchmarks: Record<string, Benchmark> = {
+  'audited writes': auditedWrites,
+  'audit chain': chainVerification,
+  traceability: traceAtScale,
+};

@@ -25,7 +25,7 @@ describe.each(engines)('from donor to patient and back, then a recall, on %s', (
   let otherClinician: Client;
   let auditor: Client;
   const ids: Record<string, string> = {};
-  let units: { id: string; code: string; printedCode: string }[];
+  let units: { id: string; code: string; printedCode: string; status: string }[];
 
   beforeAll(async () => {
     t = await startTestApp(engine);
@@ -81,7 +81,7 @@ describe.each(engines)('from donor to patient and back, then a recall, on %s', (
       }),
     );
     units = split.items;
-    expect(units.map((u: { status?: string }) => u.status)).toEqual(['released', 'released', 'released']);
+    expect(units.map((u) => u.status)).toEqual(['released', 'released', 'released']);
 
     const shipment = await created(
       coordinator.post('/shipments', { fromFacilityId: ids.bank, toFacilityId: ids.clinic, unitCodes: [units[0]!.code, units[1]!.code], shippedAt: new Date().toISOString(), conditions: 'Ambient, insulated box' }),

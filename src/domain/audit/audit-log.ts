@@ -43,30 +43,54 @@ export function hashEvent(event: HashedFields): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
-/** Must run inside a command's transaction, which holds the write lock. */
-export async function appendAuditEvent(tx: Tx, ctx: RequestContext, now: Date, entry: AuditEntry): Promise<void> {
-  const last = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
-  const fields: HashedFields = {
-    seq: (last?.seq ?? 0n) + 1n,
-    occurredAt: now,
-    actorKeyId: ctx.actor.keyId,
-    actorName: ctx.actor.name,
-    actorRole: ctx.actor.role,
-    action: entry.action,
-    entityType: entry.entityType,
-    entityId: entry.entityId,
-    before: toJson(entry.before),
-    after: toJson(entry.after),
-    reason: entry.reason ?? null,
-    requestId: ctx.requestId,
-    prevHash: last?.hash ?? GENESIS_HASH,
-  };
-  await tx.auditEvent.create({
-    data: {
-      ...fields,
-      before: fields.before ?? undefined,
-      after: fields.after ?? undefined,
-      hash: hashEvent(fields),
-    },
-  });
+/**
+ * Appends events for one command. Must be created inside the command's transaction, which
+ * holds the write lock: the chain's tail is read once, then kept here as events are added.
+ */
+export function createAuditAppender(tx: Tx, ctx: RequestContext, now: Date) {
+  function link(entry: AuditEntry, prev: { seq: bigint; hash: string }) {
+    const fields: HashedFields = {
+      seq: prev.seq + 1n,
+      occurredAt: now,
+      actorKeyId: ctx.actor.keyId,
+      actorName: ctx.actor.name,
+      actorRole: ctx.actor.role,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      before: toJson(entry.before),
+      after: toJson(entry.after),
+      reason: entry.reason ?? null,
+      requestId: ctx.requestId,
+      prevHash: prev.hash,
+    };
+    return { ...fields, before: fields.before ?? undefined, after: fields.after ?? undefined, hash: hashEvent(fields) };
+  }
+
+  let tail: { seq: bigint; hash: string } | undefined;
+  // Appends run one after another even if a command fires several at once, so that each
+  // event links to the one before it.
+  let queue: Promise<void> = Promise.resolve();
+
+  async function appendNow(entries: AuditEntry[]): Promise<void> {
+    tail ??= (await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } })) ?? { seq: 0n, hash: GENESIS_HASH };
+    let prev = tail;
+    const rows = entries.map((entry) => {
+      const row = link(entry, prev);
+      prev = { seq: row.seq, hash: row.hash };
+      return row;
+    });
+    await tx.auditEvent.createMany({ data: rows });
+    tail = prev;
+  }
+
+  /** Appends the entries in order, in one insert. */
+  function append(entries: AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return queue;
+    const done = queue.then(() => appendNow(entries));
+    queue = done.catch(() => {});
+    return done;
+  }
+
+  return append;
 }

@@ -7,7 +7,7 @@
 // the invariants that matter most are enforced by the database as well (unique keys and
 // conditional updates).
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.ts';
-import { appendAuditEvent, type AuditEntry } from '../audit/audit-log.ts';
+import { createAuditAppender, type AuditEntry } from '../audit/audit-log.ts';
 import type { RequestContext } from './context.ts';
 
 export type Tx = Prisma.TransactionClient;
@@ -18,6 +18,8 @@ export interface Command {
   /** The command's clock: one instant for every record and event it writes. */
   now: Date;
   audit(entry: AuditEntry): Promise<void>;
+  /** Several events in order, in one insert (e.g. a recall's one event per unit). */
+  auditMany(entries: AuditEntry[]): Promise<void>;
 }
 
 const WRITE_LOCK_KEY = 7_340_155_001n;
@@ -38,7 +40,8 @@ export function createCommandRunner(prisma: PrismaClient): RunCommand {
         return await prisma.$transaction(async (tx) => {
           await tx.$executeRaw`SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY})`;
           const now = new Date();
-          const command: Command = { tx, ctx, now, audit: (entry) => appendAuditEvent(tx, ctx, now, entry) };
+          const append = createAuditAppender(tx, ctx, now);
+          const command: Command = { tx, ctx, now, audit: (entry) => append([entry]), auditMany: append };
           return work(command);
         }, TRANSACTION_OPTIONS);
       } catch (error) {
