@@ -3,7 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { engines } from './support/engines.ts';
 import { startTestApp, type Client, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
-import { seedChain, seedFacilities, writtenCounts, type ChainFacilities } from './support/chain-fixtures.ts';
+import { seedChain, seedFacilities, expectRefusedWithoutWrites, type ChainFacilities } from './support/chain-fixtures.ts';
 
 const now = () => new Date().toISOString();
 
@@ -14,12 +14,8 @@ describe.each(engines)('discard and return of units on %s', (engine) => {
   let otherClinician: Client;
   let coordinator: Client;
 
-  async function refused(request: () => Promise<LightMyRequestResponse>, status: number, code: string) {
-    const before = await writtenCounts(t.database.prisma);
-    const body = expectProblem(await request(), status, code);
-    expect(await writtenCounts(t.database.prisma)).toEqual(before);
-    return body;
-  }
+  const refused = (request: () => Promise<LightMyRequestResponse>, status: number, code: string) =>
+    expectRefusedWithoutWrites(t.database.prisma, request, status, code);
 
   beforeAll(async () => {
     t = await startTestApp(engine);

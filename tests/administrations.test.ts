@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LightMyRequestResponse } from 'fastify';
 import { engines } from './support/engines.ts';
 import { startTestApp, type Client, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
-import { seedChain, seedFacilities, writtenCounts, type ChainFacilities, type SeededChain } from './support/chain-fixtures.ts';
-
-const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+import { seedChain, seedFacilities, hoursAgo, expectRefusedWithoutWrites, type ChainFacilities, type SeededChain } from './support/chain-fixtures.ts';
 
 describe.each(engines)('administration of units to patients on %s', (engine) => {
   let t: TestApp;
@@ -19,14 +18,8 @@ describe.each(engines)('administration of units to patients on %s', (engine) => 
       unitCode, patientId, administeredAt: hoursAgo(1), anatomicalSite: 'left heel', indication: 'plantar_fasciitis', ...extra,
     });
 
-  /** Runs a refused request and shows that it wrote nothing. */
-  async function refused(request: () => Promise<import('fastify').LightMyRequestResponse>, status: number, code: string) {
-    const before = await writtenCounts(t.database.prisma);
-    const res = await request();
-    const body = expectProblem(res, status, code);
-    expect(await writtenCounts(t.database.prisma)).toEqual(before);
-    return body;
-  }
+  const refused = (request: () => Promise<LightMyRequestResponse>, status: number, code: string) =>
+    expectRefusedWithoutWrites(t.database.prisma, request, status, code);
 
   beforeAll(async () => {
     t = await startTestApp(engine);
@@ -136,7 +129,8 @@ describe.each(engines)('administration of units to patients on %s', (engine) => 
     it('refuses a unit located at the facility without a recorded receipt', async () => {
       const seeded = await seedChain(t.database.prisma, f, { units: 1 });
       await t.database.prisma.shipmentReceipt.deleteMany({ where: { shipmentId: seeded.shipmentId } });
-      await refused(() => administer(clinician, seeded.units[0]!.code), 422, 'rule_violation');
+      const body = await refused(() => administer(clinician, seeded.units[0]!.code), 422, 'rule_violation');
+      expect(body.detail).toMatch(/not been received/);
     });
 
     it("refuses a patient of another facility as if they did not exist", async () => {
@@ -166,7 +160,7 @@ describe.each(engines)('administration of units to patients on %s', (engine) => 
     it('lets the database refuse a second current administration of a unit', async () => {
       const existing = await t.database.prisma.administration.findFirstOrThrow({ where: { unitId: chain.units[0]!.id } });
       const { id: _id, correctsId: _c, createdAt: _ca, ...copy } = existing;
-      await expect(t.database.prisma.administration.create({ data: copy })).rejects.toThrow();
+      await expect(t.database.prisma.administration.create({ data: copy })).rejects.toMatchObject({ code: 'P2002' });
     });
   });
 
@@ -189,6 +183,8 @@ describe.each(engines)('administration of units to patients on %s', (engine) => 
       expect(old).toMatchObject({ patientId, current: false, correctedById: res.json().id, supersededAt: expect.any(String) });
       const event = await t.database.prisma.auditEvent.findFirstOrThrow({ where: { action: 'administration.corrected', entityId: original.id } });
       expect(event.reason).toMatch(/wrong_patient: scanned/);
+      const created = await t.database.prisma.auditEvent.findFirstOrThrow({ where: { action: 'administration.created', entityId: res.json().id } });
+      expect(created.after).toMatchObject({ correctsId: original.id, patientId: secondPatientId });
     });
 
     it('refuses to correct a superseded version', async () => {

@@ -3,10 +3,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import { engines } from './support/engines.ts';
 import { startTestApp, type Client, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
-import { seedChain, seedFacilities, writtenCounts, type ChainFacilities } from './support/chain-fixtures.ts';
+import { seedChain, seedFacilities, hoursAgo, expectRefusedWithoutWrites, type ChainFacilities } from './support/chain-fixtures.ts';
 import { reportDueOn } from '../src/domain/adverse-reactions/adverse-reaction-rules.ts';
-
-const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
 
 describe.each(engines)('adverse reactions and their investigations on %s', (engine) => {
   let t: TestApp;
@@ -15,12 +13,8 @@ describe.each(engines)('adverse reactions and their investigations on %s', (engi
   let quality: Client;
   let patientId: string;
 
-  async function refused(request: () => Promise<LightMyRequestResponse>, status: number, code: string) {
-    const before = await writtenCounts(t.database.prisma);
-    const body = expectProblem(await request(), status, code);
-    expect(await writtenCounts(t.database.prisma)).toEqual(before);
-    return body;
-  }
+  const refused = (request: () => Promise<LightMyRequestResponse>, status: number, code: string) =>
+    expectRefusedWithoutWrites(t.database.prisma, request, status, code);
 
   async function administered(): Promise<string> {
     const { units } = await seedChain(t.database.prisma, f, { units: 1 });
@@ -82,6 +76,8 @@ describe.each(engines)('adverse reactions and their investigations on %s', (engi
     expect(res.json()).toMatchObject({ id: created.id, trace: { unit: { code: created.unitCode }, donor: { donorCode: expect.any(String) }, screeningTests: expect.any(Array) } });
     expect(res.json().trace.adverseReactions).toEqual([expect.objectContaining({ id: created.id })]);
     expect(await t.database.prisma.auditEvent.count()).toBe(before + 1);
+    const read = await t.database.prisma.auditEvent.findFirstOrThrow({ orderBy: { seq: 'desc' } });
+    expect(read).toMatchObject({ action: 'unit.trace_read', entityType: 'unit', actorName: 'QA Kim', after: { adverseReactionId: created.id } });
   });
 
   it('closes an investigation once, with its outcome', async () => {
@@ -114,6 +110,8 @@ describe.each(engines)('adverse reactions and their investigations on %s', (engi
     const elsewhere = (await t.admin.post('/facilities', { kind: 'clinic', name: 'Elsewhere' })).json().id;
     const outsider = await t.keyFor('clinician', { facilityId: elsewhere });
     await refused(() => outsider.post(`/administrations/${administrationId}/adverse-reactions`, reaction()), 404, 'not_found');
+    await clinician.post(`/administrations/${administrationId}/adverse-reactions`, reaction());
+    expect((await outsider.get('/adverse-reactions')).json().items).toEqual([]);
     await refused(() => clinician.post(`/administrations/${f.clinicId}/adverse-reactions`, reaction()), 404, 'not_found');
     await refused(() => quality.post(`/administrations/${administrationId}/adverse-reactions`, reaction()), 403, 'forbidden');
   });

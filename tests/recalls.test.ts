@@ -3,9 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { engines } from './support/engines.ts';
 import { startTestApp, type Client, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
-import { seedChain, seedFacilities, writtenCounts, type ChainFacilities, type SeededChain } from './support/chain-fixtures.ts';
-
-const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+import { seedChain, seedFacilities, hoursAgo, expectRefusedWithoutWrites, type ChainFacilities, type SeededChain } from './support/chain-fixtures.ts';
 
 describe.each(engines)('recalls on %s', (engine) => {
   let t: TestApp;
@@ -13,12 +11,8 @@ describe.each(engines)('recalls on %s', (engine) => {
   let clinician: Client;
   let quality: Client;
 
-  async function refused(request: () => Promise<LightMyRequestResponse>, status: number, code: string) {
-    const before = await writtenCounts(t.database.prisma);
-    const body = expectProblem(await request(), status, code);
-    expect(await writtenCounts(t.database.prisma)).toEqual(before);
-    return body;
-  }
+  const refused = (request: () => Promise<LightMyRequestResponse>, status: number, code: string) =>
+    expectRefusedWithoutWrites(t.database.prisma, request, status, code);
 
   beforeAll(async () => {
     t = await startTestApp(engine);

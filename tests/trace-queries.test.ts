@@ -112,5 +112,16 @@ describe.each(engines)('the number of queries a trace makes on %s', (engine) => 
     const all = await statementsFor(() => trace.exposures(ctx, patient.id));
     expect((await trace.exposures(ctx, patient.id)).exposures).toHaveLength(21);
     expect(all).toBeLessThanOrEqual(6);
+    // A patient with a single exposure costs exactly as many statements as one with 21.
+    const single = await prisma.patient.create({ data: { facilityId: patient.facilityId, medicalRecordNumber: 'MRN-Q1' } });
+    const extra = await seedChain(prisma, await seedFacilities(prisma), { units: 1 });
+    await prisma.unit.update({ where: { id: extra.units[0]!.id }, data: { status: 'administered' } });
+    await prisma.administration.create({
+      data: {
+        unitId: extra.units[0]!.id, activeUnitId: extra.units[0]!.id, patientId: single.id, facilityId: patient.facilityId, administeredAt: new Date(),
+        clinician: 'Dr Q', anatomicalSite: 'heel', indication: 'burn',
+      },
+    });
+    expect(await statementsFor(() => trace.exposures(ctx, single.id))).toBe(all);
   });
 });

@@ -2,9 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from './support/engines.ts';
 import { startTestApp, type Client, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
-import { seedChain, seedFacilities, type ChainFacilities, type SeededChain } from './support/chain-fixtures.ts';
-
-const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+import { seedChain, seedFacilities, hoursAgo, type ChainFacilities, type SeededChain } from './support/chain-fixtures.ts';
 
 describe.each(engines)('traceability both ways on %s', (engine) => {
   let t: TestApp;

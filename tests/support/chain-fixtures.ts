@@ -3,8 +3,11 @@
 // traceability; until they land, these tests seed the chain with Prisma. Swap `seedChain` for
 // API calls later: its result (facilities, donor, lot, units) is all the tests rely on.
 import { randomInt } from 'node:crypto';
+import type { LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { buildDin, buildUnitCode, mod37_2 } from '../../src/domain/units/identification.ts';
+import { expectProblem } from './problems.ts';
 
 export interface ChainFacilities {
   bankId: string;
@@ -122,12 +125,24 @@ export async function seedChain(prisma: PrismaClient, facilities: ChainFacilitie
   return { facilities, donorId: donor.id, donorCode: donor.donorCode, lotId: lot.id, din, units, shipmentId: shipment.id };
 }
 
-/** Row counts of every table these capabilities write, and the audit events: to show a refusal wrote nothing. */
+/** Row counts of every table these capabilities write, the states they change, and the audit events: to show a refusal wrote nothing. */
 export async function writtenCounts(prisma: PrismaClient) {
-  const [patients, administrations, dispositions, reactions, recalls, recallItems, audit] = await Promise.all([
-    prisma.patient.count(), prisma.administration.count(), prisma.disposition.count(), prisma.adverseReaction.count(),
+  const [patients, administrations, superseded, dispositions, reactions, closedInvestigations, recalls, recallItems, audit] = await Promise.all([
+    prisma.patient.count(), prisma.administration.count(), prisma.administration.count({ where: { supersededAt: { not: null } } }),
+    prisma.disposition.count(), prisma.adverseReaction.count(), prisma.adverseReaction.count({ where: { investigationClosedAt: { not: null } } }),
     prisma.recall.count(), prisma.recallItem.count(), prisma.auditEvent.count(),
   ]);
   const statuses = await prisma.unit.findMany({ select: { id: true, status: true, locationFacilityId: true }, orderBy: { id: 'asc' } });
-  return { patients, administrations, dispositions, reactions, recalls, recallItems, audit, statuses };
+  const lotStatuses = await prisma.lot.findMany({ select: { id: true, status: true }, orderBy: { id: 'asc' } });
+  return { patients, administrations, superseded, dispositions, reactions, closedInvestigations, recalls, recallItems, audit, statuses, lotStatuses };
 }
+
+/** Runs a request that must be refused with the given problem, shows that it wrote nothing, and returns the problem. */
+export async function expectRefusedWithoutWrites(prisma: PrismaClient, request: () => Promise<LightMyRequestResponse>, status: number, code: string) {
+  const before = await writtenCounts(prisma);
+  const body = expectProblem(await request(), status, code);
+  expect(await writtenCounts(prisma)).toEqual(before);
+  return body;
+}
+
+export const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();

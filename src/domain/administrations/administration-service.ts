@@ -139,7 +139,10 @@ export function createAdministrationService({ prisma, runCommand }: { prisma: Pr
       });
       const { unit: _u, correctedBy: _c, ...before } = old;
       const { unit: _nu, correctedBy: _nc, ...after } = next;
-      await audit({ action: 'administration.corrected', entityType: 'administration', entityId: old.id, before, after, reason: `${input.reasonCode}: ${input.reasonText}` });
+      const reason = `${input.reasonCode}: ${input.reasonText}`;
+      await audit({ action: 'administration.corrected', entityType: 'administration', entityId: old.id, before, after, reason });
+      // The new version is a record of its own: its trail starts here, as an original's does.
+      await audit({ action: 'administration.created', entityType: 'administration', entityId: next.id, after, reason });
       return toAdministrationView(next);
     });
   }

@@ -25,24 +25,20 @@ export function createDispositionService({ runCommand }: { prisma: PrismaClient;
     return unit;
   }
 
-  async function dispose(command: Command, code: string, input: DispositionInput, to: ProductStatus, location: (unit: Awaited<ReturnType<typeof unitFor>>) => string) {
-    const { tx, ctx, audit, now } = command;
-    const future = futureRefusal('occurredAt', input.occurredAt, now);
-    if (future) throw future;
-    const unit = await unitFor(command, code);
-    assertTransition('unit', code, unit.status, to);
-    if (unit.inTransitShipmentId || !unit.locationFacilityId) {
-      throw ruleViolation(`The unit ${code} is in transit; record its receipt before disposing of it.`, { unitCode: code });
-    }
-    const facilityId = unit.locationFacilityId;
-    const locationFacilityId = location(unit);
+  type DisposableUnit = Awaited<ReturnType<typeof unitFor>>;
+
+  /** Moves the unit (already read and checked by the caller) to `to` at `locationFacilityId`, with its record and audit event. */
+  async function dispose(command: Command, unit: DisposableUnit, input: DispositionInput, to: ProductStatus, locationFacilityId: string) {
+    const { tx, ctx, audit } = command;
+    const { code } = unit;
+    const facilityId = unit.locationFacilityId!;
     const moved = await tx.unit.updateMany({ where: { id: unit.id, status: unit.status }, data: { status: to, locationFacilityId } });
     if (moved.count !== 1) throw invalidState(`The unit ${code} changed while this request ran.`, unit.status);
     const row = await tx.disposition.create({
       data: { unitId: unit.id, ...input, reasonText: input.reasonText ?? null, facilityId, recordedBy: ctx.actor.name, createdBy: ctx.actor.keyId },
     });
     await audit({
-      action: `unit.${input.kind === 'discarded' ? 'discarded' : 'returned'}`,
+      action: `unit.${input.kind}`,
       entityType: 'unit',
       entityId: unit.id,
       before: { status: unit.status, locationFacilityId: facilityId },
@@ -52,9 +48,23 @@ export function createDispositionService({ runCommand }: { prisma: PrismaClient;
     return { ...row, unitCode: code, unitStatus: to, unitLocationFacilityId: locationFacilityId };
   }
 
+  /** Refuses a disposition dated in the future, one the unit's status forbids, or one of a unit in transit. */
+  function assertDisposable({ now }: Command, unit: DisposableUnit, occurredAt: Date, to: ProductStatus) {
+    const future = futureRefusal('occurredAt', occurredAt, now);
+    if (future) throw future;
+    assertTransition('unit', unit.code, unit.status, to);
+    if (unit.inTransitShipmentId || !unit.locationFacilityId) {
+      throw ruleViolation(`The unit ${unit.code} is in transit; record its receipt before disposing of it.`, { unitCode: unit.code });
+    }
+  }
+
   async function discard(ctx: RequestContext, codeInput: string, input: { reasonCode: string; reasonText?: string; occurredAt: Date }) {
     const code = unitCodeOf(codeInput);
-    return runCommand(ctx, (command) => dispose(command, code, { kind: 'discarded', ...input }, 'discarded', (unit) => unit.locationFacilityId!));
+    return runCommand(ctx, async (command) => {
+      const unit = await unitFor(command, code);
+      assertDisposable(command, unit, input.occurredAt, 'discarded');
+      return dispose(command, unit, { kind: 'discarded', ...input }, 'discarded', unit.locationFacilityId!);
+    });
   }
 
   async function returnToBank(ctx: RequestContext, codeInput: string, input: { reasonText: string; occurredAt: Date }) {
@@ -65,7 +75,8 @@ export function createDispositionService({ runCommand }: { prisma: PrismaClient;
         throw invalidState(`Only a unit distributed to a consignee can be returned; the unit ${code} is ${unit.status}.`, unit.status, { unitCode: code });
       }
       if (unit.locationFacilityId === unit.lot.bankFacilityId) throw ruleViolation(`The unit ${code} is already at the tissue bank.`, { unitCode: code });
-      return dispose(command, code, { kind: 'returned', reasonCode: 'returned', ...input }, 'quarantine', (u) => u.lot.bankFacilityId);
+      assertDisposable(command, unit, input.occurredAt, 'quarantine');
+      return dispose(command, unit, { kind: 'returned', reasonCode: 'returned', ...input }, 'quarantine', unit.lot.bankFacilityId);
     });
   }
 

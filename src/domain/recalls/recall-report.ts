@@ -17,7 +17,11 @@ interface Item {
 
 function byFacility<T>(items: Item[], names: Map<string, string>, shape: (item: Item) => T) {
   const groups = new Map<string | null, T[]>();
-  for (const item of items) groups.set(item.facilityId, [...(groups.get(item.facilityId) ?? []), shape(item)]);
+  for (const item of items) {
+    const units = groups.get(item.facilityId) ?? [];
+    units.push(shape(item));
+    groups.set(item.facilityId, units);
+  }
   return [...groups].map(([facilityId, units]) => ({ facilityId, facilityName: facilityId ? (names.get(facilityId) ?? null) : null, units }));
 }
 
