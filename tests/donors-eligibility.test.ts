@@ -51,6 +51,18 @@ describe.each(engines)('consent, screening and eligibility on %s', (engine) => {
     expect(await writeCounts(t)).toEqual(before);
   });
 
+  it('refuses "eligible" when her only consent is research-only (consent not in force for clinical use), and writes nothing', async () => {
+    const registered = await createDonor(t);
+    await completeDonorRecords(t, registered, t.admin, { scope: ['research'] });
+    await t.admin.post(`/donors/${registered.donor.id}/consents`, consentBody({ scope: ['education', 'research'] }));
+    expect((await t.admin.get(`/donors/${registered.donor.id}`)).json()).toMatchObject({ consentInForce: false, eligibility: 'pending' });
+    const before = await writeCounts(t);
+    const problem = expectProblem(await t.admin.post(`/donors/${registered.donor.id}/eligibility-determinations`, determinationBody()), 409, 'prerequisites_unmet');
+    expect(codesOf(problem)).toEqual(['consent_not_in_force']);
+    expect(problem.detail).toMatch(/clinical use/);
+    expect(await writeCounts(t)).toEqual(before);
+  });
+
   it('refuses "eligible" on reactive, indeterminate or out-of-window results and an unacceptable latest review, naming each', async () => {
     const { donor, recoveredAt } = await createDonor(t);
     const [first, second, third, ...rest] = panel as [string, string, string, ...string[]];
@@ -265,15 +277,40 @@ describe.each(engines)('consent withdrawal on %s', (engine) => {
   });
 
   it('holds nothing while another consent of the donor stays in force, and refuses "eligible" once none is', async () => {
-    const { donor, consent } = await createEligibleDonor(t);
+    const { donor, consent, recoveredAt } = await createEligibleDonor(t);
+    const lot = await insertLot(donor, recoveredAt, 'quarantine');
     const renewed = (await t.admin.post(`/donors/${donor.id}/consents`, consentBody({ formVersion: 'PTB-CF-3.2' }))).json();
     const first = (await t.admin.post(`/donors/${donor.id}/consents/${consent.id}/withdrawal`, { withdrawnAt: new Date().toISOString(), reason: 'Replaced by 3.2' })).json();
-    expect(first).toMatchObject({ consentStillInForce: true, supersededDeterminationId: null });
-    expect((await t.admin.get(`/donors/${donor.id}`)).json().eligibility).toBe('eligible');
+    expect(first).toMatchObject({ consentStillInForce: true, supersededDeterminationId: null, lotsPutOnHold: [], unitsPutOnHold: [], lotsFlaggedForReview: [] });
+    expect((await t.admin.get(`/donors/${donor.id}`)).json()).toMatchObject({ eligibility: 'eligible', consentInForce: true });
+    expect((await t.database.prisma.lot.findUniqueOrThrow({ where: { id: lot.id } })).status).toBe('quarantine');
 
     await t.admin.post(`/donors/${donor.id}/consents/${renewed.id}/withdrawal`, { withdrawnAt: new Date().toISOString(), reason: 'Withdrawn' });
     const problem = expectProblem(await t.admin.post(`/donors/${donor.id}/eligibility-determinations`, determinationBody()), 409, 'prerequisites_unmet');
     expect(codesOf(problem)).toEqual(['consent_not_in_force']);
+  });
+
+  it('holds her lots when the only clinical-use consent is withdrawn, even though a research-only consent remains', async () => {
+    const { donor, consent, recoveredAt } = await createEligibleDonor(t);
+    const research = (await t.admin.post(`/donors/${donor.id}/consents`, consentBody({ scope: ['research'] }))).json();
+    const quarantined = await insertLot(donor, recoveredAt, 'quarantine');
+    const released = await insertLot(donor, recoveredAt, 'released');
+
+    const res = await t.admin.post(`/donors/${donor.id}/consents/${consent.id}/withdrawal`, { withdrawnAt: new Date().toISOString(), reason: 'No clinical use' });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({
+      consentStillInForce: false,
+      supersededDeterminationId: donor.currentDeterminationId,
+      lotsPutOnHold: [quarantined.id],
+      unitsPutOnHold: [quarantined.units[0]!.id],
+      lotsFlaggedForReview: [released.id],
+    });
+    const { prisma } = t.database;
+    expect((await prisma.lot.findUniqueOrThrow({ where: { id: quarantined.id } })).status).toBe('on_hold');
+    expect((await prisma.unit.findUniqueOrThrow({ where: { id: quarantined.units[0]!.id } })).status).toBe('on_hold');
+    expect((await prisma.lot.findUniqueOrThrow({ where: { id: released.id } })).reviewFlaggedAt).not.toBeNull();
+    expect(await prisma.consentWithdrawal.count({ where: { consentId: research.id } })).toBe(0);
+    expect((await t.admin.get(`/donors/${donor.id}`)).json()).toMatchObject({ eligibility: 'pending', consentInForce: false });
   });
 
   const codesOf = (problem: { failedPrerequisites: Array<{ code: string }> }) => problem.failedPrerequisites.map((f) => f.code);

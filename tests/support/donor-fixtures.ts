@@ -103,16 +103,19 @@ export async function panelCodes(t: TestApp): Promise<string[]> {
   return (await t.admin.get('/screening-panel')).json().tests.map((test: { code: string }) => test.code);
 }
 
-/** Everything eligibility needs except the determination itself. */
-export async function completeDonorRecords(t: TestApp, registered: RegisteredDonor, client: Client = t.admin) {
+/** Everything eligibility needs except the determination itself; `consent` overrides the consent body (e.g. its scope). */
+export async function completeDonorRecords(t: TestApp, registered: RegisteredDonor, client: Client = t.admin, consent: Record<string, unknown> = {}) {
   const { donor } = registered;
-  const consent = expectCreated(await client.post(`/donors/${donor.id}/consents`, consentBody({ obtainedAt: `${donor.deliveryDate}T06:00:00.000Z` })), 'a consent');
+  const recorded = expectCreated(
+    await client.post(`/donors/${donor.id}/consents`, consentBody({ obtainedAt: `${donor.deliveryDate}T06:00:00.000Z`, ...consent })),
+    'a consent',
+  );
   const specimenAt = `${donor.deliveryDate}T08:00:00.000Z`;
   for (const code of await panelCodes(t)) {
     expectCreated(await client.post(`/donors/${donor.id}/screening-tests`, screeningBody(code, specimenAt)), `a ${code} result`);
   }
   expectCreated(await client.post(`/donors/${donor.id}/medical-history-reviews`, reviewBody()), 'a history review');
-  return consent;
+  return recorded;
 }
 
 /** A donor determined eligible, through the API. */
@@ -128,7 +131,7 @@ export async function createEligibleDonor(t: TestApp, overrides: DonorOverrides 
 /** Row counts of every table a donor command writes, and of the audit trail: equal before and after a refusal. */
 export async function writeCounts(t: TestApp) {
   const p = t.database.prisma;
-  const [donors, consents, withdrawals, tests, reviews, determinations, corrections, auditEvents, superseded, held] = await Promise.all([
+  const [donors, consents, withdrawals, tests, reviews, determinations, corrections, auditEvents, superseded, held, unitsHeld, flagged] = await Promise.all([
     p.donor.count(),
     p.consent.count(),
     p.consentWithdrawal.count(),
@@ -139,6 +142,8 @@ export async function writeCounts(t: TestApp) {
     p.auditEvent.count(),
     p.eligibilityDetermination.count({ where: { supersededAt: { not: null } } }),
     p.lot.count({ where: { status: 'on_hold' } }),
+    p.unit.count({ where: { status: 'on_hold' } }),
+    p.lot.count({ where: { reviewFlaggedAt: { not: null } } }),
   ]);
-  return { donors, consents, withdrawals, tests, reviews, determinations, corrections, auditEvents, superseded, held };
+  return { donors, consents, withdrawals, tests, reviews, determinations, corrections, auditEvents, superseded, held, unitsHeld, flagged };
 }

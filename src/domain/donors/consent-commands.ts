@@ -3,6 +3,7 @@ import type { RequestContext } from '../shared/context.ts';
 import { invalidState, notFound, ruleViolation } from '../shared/errors.ts';
 import { isFutureInstant } from './donor-rules.ts';
 import { requireDonor, type DonorDeps } from './donor-records.ts';
+import { consentInForceWhere } from './donor-standing.ts';
 import { applyWithdrawalEffects, type WithdrawalEffects } from './withdrawal-effects.ts';
 
 export interface NewConsent {
@@ -45,8 +46,9 @@ export function createConsentCommands({ runCommand }: DonorDeps) {
       const withdrawal = await tx.consentWithdrawal.create({ data: { consentId, ...input, createdBy: ctx.actor.keyId } });
       await audit({ action: 'consent.withdrawn', entityType: 'consent_withdrawal', entityId: withdrawal.id, after: withdrawal, reason: input.reason });
 
-      // Another consent in force (e.g. a newer form version) still covers her tissue.
-      const stillInForce = (await tx.consent.count({ where: { donorId, withdrawal: { is: null } } })) > 0;
+      // Another consent in force for clinical use (e.g. a newer form version) still covers her
+      // tissue; a remaining research- or education-only consent does not.
+      const stillInForce = (await tx.consent.count({ where: { donorId, ...consentInForceWhere } })) > 0;
       const effects = stillInForce ? NO_EFFECTS : await applyWithdrawalEffects(command, donorId, withdrawal.id);
       return { consent: { ...consent, withdrawal }, consentStillInForce: stillInForce, ...effects };
     });

@@ -4,10 +4,10 @@ import type { RequestContext } from '../shared/context.ts';
 import { fieldErrors, ruleViolation } from '../shared/errors.ts';
 import { toJson } from '../shared/json.ts';
 import type { Command } from '../shared/transaction.ts';
-import { acceptanceProblem, worstGapPerTest } from './donor-rules.ts';
+import { acceptanceProblem } from './donor-rules.ts';
 import { newDonor } from './donor-schemas.ts';
 import { donorView, requireDonor, supersedeDetermination, type DonorDeps } from './donor-records.ts';
-import { donorStanding, screeningGaps, specimenWindowAnchors } from './donor-standing.ts';
+import { donorStanding, eligibilityScreeningGaps } from './donor-standing.ts';
 import { checkDeliveryFacts, type NewDonor } from './donor-registry.ts';
 
 export type CorrectableField = 'donorCode' | 'deliveryFacilityId' | 'deliveryDate' | 'gestationalAgeWeeks' | 'deliveryMode';
@@ -37,8 +37,7 @@ const sameValue = (a: unknown, b: unknown) => JSON.stringify(toJson(a)) === JSON
 async function recheckEligibility(command: Command, donorId: string, panel: string[], correctionId: string) {
   const standing = await donorStanding(command.tx, donorId);
   if (standing.eligibility?.outcome !== 'eligible') return null;
-  const anchors = await specimenWindowAnchors(command.tx, donorId);
-  const gaps = worstGapPerTest(await Promise.all(anchors.map((at) => screeningGaps(command.tx, donorId, panel, at))));
+  const gaps = await eligibilityScreeningGaps(command.tx, donorId, panel);
   if (!gaps.length) return null;
   const detail = gaps.map((g) => `${g.testCode} ${g.problem}`).join(', ');
   await supersedeDetermination(command, standing.eligibility.id, `correction ${correctionId} leaves screening gaps: ${detail}`);

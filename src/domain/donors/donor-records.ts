@@ -3,10 +3,11 @@
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import { DomainError, notFound } from '../shared/errors.ts';
 import type { Command, RunCommand, Tx } from '../shared/transaction.ts';
+import { consentInForceWhere } from './donor-standing.ts';
 
-/** What a donor row must carry to be shown: her consents and her determination in force. */
+/** What a donor row must carry to be shown: her consents in force and her determination in force. */
 export const donorInclude = {
-  consents: { select: { withdrawal: { select: { id: true } } } },
+  consents: { where: consentInForceWhere, select: { id: true } },
   eligibilityDeterminations: { where: { supersededAt: null }, select: { id: true, outcome: true } },
 } satisfies Prisma.DonorInclude;
 
@@ -19,7 +20,7 @@ export function donorView({ consents, eligibilityDeterminations, ...row }: Donor
     ...row,
     eligibility: (current?.outcome ?? 'pending') as 'eligible' | 'ineligible' | 'pending',
     currentDeterminationId: current?.id ?? null,
-    consentInForce: consents.some((c) => !c.withdrawal),
+    consentInForce: consents.length > 0,
   };
 }
 

@@ -1,5 +1,5 @@
 // Pure rules about donors: who may be registered, what an "eligible" decision needs, and
-// how the specimen window is anchored. No database here; the commands feed them facts.
+// how each unmet prerequisite reads. No database here; the commands feed them facts.
 import type { DonorStanding, ScreeningGap } from './donor-standing.ts';
 
 /** Full term, 21 CFR 1271 practice for placental tissue: 37 completed weeks or more. */
@@ -46,25 +46,13 @@ export interface FailedPrerequisite {
   problem?: ScreeningGap['problem'];
 }
 
-const SEVERITY: Record<ScreeningGap['problem'], number> = { reactive: 4, indeterminate: 3, missing: 2, outside_window: 1 };
-
-/** One gap per test: across several recoveries (lots), the worst problem found. */
-export function worstGapPerTest(gapLists: ScreeningGap[][]): ScreeningGap[] {
-  const worst = new Map<string, ScreeningGap>();
-  for (const gap of gapLists.flat()) {
-    const seen = worst.get(gap.testCode);
-    if (!seen || SEVERITY[gap.problem] > SEVERITY[seen.problem]) worst.set(gap.testCode, gap);
-  }
-  return [...worst.values()];
-}
-
 /** Every reason an "eligible" determination cannot be made; empty when it can. */
 export function eligibilityPrerequisites(
   standing: Pick<DonorStanding, 'consentInForce' | 'medicalHistoryReviewed'> & { medicalHistoryOutcome: string | null },
   gaps: ScreeningGap[],
 ): FailedPrerequisite[] {
   const failed: FailedPrerequisite[] = [];
-  if (!standing.consentInForce) failed.push({ code: 'consent_not_in_force', detail: 'No consent of the donor is in force.' });
+  if (!standing.consentInForce) failed.push({ code: 'consent_not_in_force', detail: 'No consent of the donor covering clinical use is in force.' });
   if (standing.medicalHistoryOutcome === null) {
     failed.push({ code: 'medical_history_review_missing', detail: 'No medical and social history review is recorded.' });
   } else if (!standing.medicalHistoryReviewed) {

@@ -2,9 +2,9 @@
 // consent in force, an acceptable history review and complete, non-reactive, in-window results.
 import type { RequestContext } from '../shared/context.ts';
 import { DomainError, ruleViolation } from '../shared/errors.ts';
-import { eligibilityPrerequisites, isFutureInstant, worstGapPerTest } from './donor-rules.ts';
+import { eligibilityPrerequisites, isFutureInstant } from './donor-rules.ts';
 import { determinationView, requireDonor, supersedeDetermination, type DonorDeps } from './donor-records.ts';
-import { donorStanding, screeningGaps, specimenWindowAnchors } from './donor-standing.ts';
+import { donorStanding, eligibilityScreeningGaps } from './donor-standing.ts';
 
 export interface NewDetermination {
   outcome: 'eligible' | 'ineligible';
@@ -21,10 +21,7 @@ export function createEligibilityCommands({ runCommand, settings }: DonorDeps) {
       const standing = await donorStanding(tx, donorId);
 
       if (input.outcome === 'eligible') {
-        // Every recovery of hers must be covered: the window is checked around each one.
-        const anchors = await specimenWindowAnchors(tx, donorId);
-        const gaps = worstGapPerTest(await Promise.all(anchors.map((at) => screeningGaps(tx, donorId, settings.screeningPanel, at))));
-        const failedPrerequisites = eligibilityPrerequisites(standing, gaps);
+        const failedPrerequisites = eligibilityPrerequisites(standing, await eligibilityScreeningGaps(tx, donorId, settings.screeningPanel));
         if (failedPrerequisites.length) {
           throw new DomainError('prerequisites_unmet', `The donor cannot be determined eligible: ${failedPrerequisites.map((f) => f.detail).join(' ')}`, {
             failedPrerequisites,

@@ -1,7 +1,8 @@
 // What a consent withdrawal does to the donor's tissue, inside the withdrawal's transaction:
 // an "eligible" determination stops being in force, every lot still in quarantine goes on
 // hold with its quarantined units, and every lot already released or distributed is flagged
-// for review. One audit event per changed record.
+// for review. One audit event per changed record, written in batches: a fixed number of
+// statements however many lots and units she has.
 import type { ProductStatus } from '../../generated/prisma/enums.ts';
 import { assertTransition } from '../products/product-status.ts';
 import { DomainError } from '../shared/errors.ts';
@@ -18,49 +19,50 @@ export interface WithdrawalEffects {
 
 const FLAG_FOR_REVIEW: readonly ProductStatus[] = ['released', 'distributed'];
 
-/** Moves a lot or unit from `from` to on_hold only if it is still `from` (a conditional update). */
-async function holdOne(command: Command, entity: 'lot' | 'unit', id: string, from: ProductStatus, reason: string) {
-  assertTransition(entity, id, from, 'on_hold');
-  const where = { id, status: from };
+/**
+ * Moves every listed lot or unit from quarantine to on_hold in one conditional update (only
+ * those still in quarantine), then audits each. A count short of the list means one changed
+ * status meanwhile: the whole withdrawal is refused rather than half applied.
+ */
+async function holdAll(command: Command, entity: 'lot' | 'unit', ids: string[], reason: string) {
+  if (!ids.length) return;
+  for (const id of ids) assertTransition(entity, id, 'quarantine', 'on_hold');
+  const where = { id: { in: ids }, status: 'quarantine' as const };
   const data = { status: 'on_hold' as const };
   const { count } = entity === 'lot' ? await command.tx.lot.updateMany({ where, data }) : await command.tx.unit.updateMany({ where, data });
-  if (count !== 1) throw new DomainError('conflict', `The ${entity} ${id} changed status while its donor's consent was being withdrawn.`, { entity, id });
-  await command.audit({ action: `${entity}.put_on_hold`, entityType: entity, entityId: id, before: { status: from }, after: { status: 'on_hold' }, reason });
+  if (count !== ids.length) throw new DomainError('conflict', `A ${entity} of the donor changed status while her consent was being withdrawn.`, { entity, ids });
+  await command.auditMany(
+    ids.map((id) => ({ action: `${entity}.put_on_hold`, entityType: entity, entityId: id, before: { status: 'quarantine' }, after: { status: 'on_hold' }, reason })),
+  );
 }
 
 export async function applyWithdrawalEffects(command: Command, donorId: string, withdrawalId: string): Promise<WithdrawalEffects> {
-  const { tx, now, audit } = command;
+  const { tx, now, auditMany } = command;
   const reason = `consent withdrawn (withdrawal ${withdrawalId})`;
-  const effects: WithdrawalEffects = { supersededDeterminationId: null, lotsPutOnHold: [], unitsPutOnHold: [], lotsFlaggedForReview: [] };
 
   const standing = await donorStanding(tx, donorId);
-  if (standing.eligibility?.outcome === 'eligible') {
-    await supersedeDetermination(command, standing.eligibility.id, reason);
-    effects.supersededDeterminationId = standing.eligibility.id;
-  }
+  const supersededDeterminationId = standing.eligibility?.outcome === 'eligible' ? standing.eligibility.id : null;
+  if (supersededDeterminationId) await supersedeDetermination(command, supersededDeterminationId, reason);
 
-  const lots = await tx.lot.findMany({ where: { donorId }, orderBy: { createdAt: 'asc' }, include: { units: { where: { status: 'quarantine' } } } });
-  for (const lot of lots) {
-    if (lot.status === 'quarantine') {
-      await holdOne(command, 'lot', lot.id, 'quarantine', reason);
-      effects.lotsPutOnHold.push(lot.id);
-      for (const unit of lot.units) {
-        await holdOne(command, 'unit', unit.id, 'quarantine', reason);
-        effects.unitsPutOnHold.push(unit.id);
-      }
-    } else if (FLAG_FOR_REVIEW.includes(lot.status)) {
-      const flag = { reviewFlaggedAt: now, reviewFlagReason: reason };
-      await tx.lot.update({ where: { id: lot.id }, data: flag });
-      await audit({
-        action: 'lot.flagged_for_review',
-        entityType: 'lot',
-        entityId: lot.id,
-        before: { reviewFlaggedAt: lot.reviewFlaggedAt, reviewFlagReason: lot.reviewFlagReason },
-        after: flag,
-        reason,
-      });
-      effects.lotsFlaggedForReview.push(lot.id);
-    }
-  }
-  return effects;
+  const lots = await tx.lot.findMany({ where: { donorId }, orderBy: { createdAt: 'asc' }, include: { units: { where: { status: 'quarantine' }, select: { id: true } } } });
+  const held = lots.filter((lot) => lot.status === 'quarantine');
+  const lotsPutOnHold = held.map((lot) => lot.id);
+  const unitsPutOnHold = held.flatMap((lot) => lot.units.map((unit) => unit.id));
+  await holdAll(command, 'lot', lotsPutOnHold, reason);
+  await holdAll(command, 'unit', unitsPutOnHold, reason);
+
+  const flagged = lots.filter((lot) => FLAG_FOR_REVIEW.includes(lot.status));
+  const flag = { reviewFlaggedAt: now, reviewFlagReason: reason };
+  if (flagged.length) await tx.lot.updateMany({ where: { id: { in: flagged.map((lot) => lot.id) } }, data: flag });
+  await auditMany(
+    flagged.map((lot) => ({
+      action: 'lot.flagged_for_review',
+      entityType: 'lot',
+      entityId: lot.id,
+      before: { reviewFlaggedAt: lot.reviewFlaggedAt, reviewFlagReason: lot.reviewFlagReason },
+      after: flag,
+      reason,
+    })),
+  );
+  return { supersededDeterminationId, lotsPutOnHold, unitsPutOnHold, lotsFlaggedForReview: flagged.map((lot) => lot.id) };
 }
