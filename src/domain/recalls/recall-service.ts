@@ -33,7 +33,7 @@ async function lotsInScope({ tx }: Command, input: NewRecall) {
 export function createRecallService({ prisma, runCommand }: { prisma: PrismaClient; runCommand: RunCommand }) {
   async function create(ctx: RequestContext, input: NewRecall) {
     return runCommand(ctx, async (command) => {
-      const { tx, audit, now } = command;
+      const { tx, audit, auditMany, now } = command;
       const lots = await lotsInScope(command, input);
       const lotIds = lots.map((l) => l.id);
       const units = await tx.unit.findMany({
@@ -75,12 +75,15 @@ export function createRecallService({ prisma, runCommand }: { prisma: PrismaClie
         }),
       });
 
-      for (const u of held) {
-        await audit({ action: 'unit.recalled', entityType: 'unit', entityId: u.id, before: { status: u.status }, after: { status: 'recalled', recallId: recall.id }, reason: input.reason });
-      }
-      for (const l of heldLots) {
-        await audit({ action: 'lot.recalled', entityType: 'lot', entityId: l.id, before: { status: l.status }, after: { status: 'recalled', recallId: recall.id }, reason: input.reason });
-      }
+      const recalled = (entityType: 'unit' | 'lot') => (row: { id: string; status: string }) => ({
+        action: `${entityType}.recalled`,
+        entityType,
+        entityId: row.id,
+        before: { status: row.status },
+        after: { status: 'recalled', recallId: recall.id },
+        reason: input.reason,
+      });
+      await auditMany([...held.map(recalled('unit')), ...heldLots.map(recalled('lot'))]);
       const report = await recallReport(tx, recall.id);
       await audit({ action: 'recall.created', entityType: 'recall', entityId: recall.id, after: { ...recall, totals: report.totals }, reason: input.reason });
       return report;
