@@ -50,7 +50,7 @@ describe.each(engines)('release and rejection of lots on %s', (engine) => {
     const donor = await seedEligibleDonor(t, { deliveryFacilityId: bank.hospitalId, recoveredAt, panel: ['HIV_1_2_AB'], eligible: false, consent: false });
     // Consent is needed to create the lot: add it, then withdraw it.
     const consent = await t.database.prisma.consent.create({
-      data: { donorId: donor.id, formVersion: 'v3', obtainedBy: 'N', obtainedAt: recoveredAt, scope: ['transplantation'], documentRef: 'D' },
+      data: { donorId: donor.id, formVersion: 'v3', obtainedBy: 'N', obtainedAt: recoveredAt, scope: ['clinical_use'], documentRef: 'D' },
     });
     const lot = await createLot(t, bank, { donorId: donor.id, recoveredAt: recoveredAt.toISOString() });
     await t.database.prisma.consentWithdrawal.create({ data: { consentId: consent.id, withdrawnAt: new Date(), reason: 'changed her mind' } });

@@ -45,6 +45,9 @@ describe.each(engines)('shipments on %s', (engine) => {
     expect(arrived).toMatchObject({ status: 'distributed', locationFacilityId: bank.clinicId, inTransitShipmentId: null });
     const inv = await ok(bank.clinician.get('/inventory?status=distributed'), 200);
     expect(inv.total).toBe(2);
+    // Received units are what the clinic has available, the default view.
+    const available = await ok(bank.clinician.get('/inventory'), 200);
+    expect(available.items.map((u: { code: string }) => u.code).sort()).toEqual(units.map((u) => u.code).sort());
     const read = await ok(bank.clinician.get(`/shipments/${shipment.id}`), 200);
     expect(read.items.every((i: { receivedAcceptable: boolean }) => i.receivedAcceptable)).toBe(true);
     await assertOnePlaceEach(t);
@@ -105,6 +108,11 @@ describe.each(engines)('shipments on %s', (engine) => {
     );
     expect((await ok(bank.clinician.get(`/units/${units[0]!.code}`), 200)).status).toBe('quarantine');
     expect((await ok(bank.clinician.get(`/units/${units[1]!.code}`), 200)).status).toBe('distributed');
+    const available = await ok(bank.clinician.get('/inventory'), 200);
+    expect(available.items.map((u: { code: string }) => u.code)).not.toContain(units[0]!.code);
+    expect((await ok(bank.clinician.get(`/shipments/${s1.id}`), 200)).items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ unitId: units[0]!.id, receivedAcceptable: false }), expect.objectContaining({ unitId: units[1]!.id, receivedAcceptable: true })]),
+    );
     const events = (await t.admin.get(`/audit-events?entityType=unit&entityId=${units[0]!.id}&action=unit.received_quarantined`)).json().items;
     expect(events[0]).toMatchObject({ before: { status: 'distributed', locationFacilityId: null }, after: { status: 'quarantine', locationFacilityId: bank.clinicId } });
 

@@ -72,7 +72,10 @@ describe.each(engines)('units and labels on %s', (engine) => {
     const body = { units: [unitBody({ division: 'D01' }), unitBody({ division: 'D02' })] };
     const results = await Promise.all([bank.coordinator.post(`/lots/${lot.id}/units`, body), bank.coordinator.post(`/lots/${lot.id}/units`, body)]);
     expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    expectProblem(results.find((r) => r.statusCode === 409)!, 409, 'conflict');
     expect(await t.database.prisma.unit.count({ where: { lotId: lot.id } })).toBe(2);
+    const created = await t.database.prisma.auditEvent.count({ where: { action: 'unit.created', entityId: { in: results.find((r) => r.statusCode === 201)!.json().items.map((u: { id: string }) => u.id) } } });
+    expect(created).toBe(2);
   });
 
   it('has the database refuse a second unit with the same lot, product and division, and a reused DIN', async () => {
@@ -124,6 +127,18 @@ describe.each(engines)('units and labels on %s', (engine) => {
     const donor = await t.database.prisma.donor.findUniqueOrThrow({ where: { id: lot.donorId } });
     expect(res.body).not.toContain(donor.donorCode);
     expect(res.body).not.toContain(donor.id);
+    // The EU donation sequence was assigned at recovery: a later change of the bank's EU code does not alter it.
+    await t.database.prisma.facility.update({ where: { id: bank.bankId }, data: { euTissueEstablishmentCode: 'FR999999' } });
+    const relabel = await ok(bank.coordinator.get(`/units/${unit!.code}/label`), 200);
+    expect(relabel.euSec.donationSequence).toBe(lot.euDonationSequence);
+  });
+
+  it('warns on the label of a unit past its expiry date, whatever its recorded status', async () => {
+    const lot = await releasedLot(t, bank);
+    const [unit] = await splitUnits(bank, lot.id, 1);
+    await t.database.prisma.unit.update({ where: { id: unit!.id }, data: { expiresOn: new Date('2020-01-01') } });
+    const labelJson = await ok(bank.coordinator.get(`/units/${unit!.code}/label`), 200);
+    expect(labelJson.warnings[0]).toMatch(/EXPIRED on 2020-01-01/);
   });
 
   it('says on the label of a released unit that donor eligibility was determined', async () => {

@@ -69,7 +69,7 @@ export async function seedEligibleDonor(
   });
   if (consent) {
     await prisma.consent.create({
-      data: { donorId: donor.id, formVersion: 'v3', obtainedBy: 'Nurse A', obtainedAt: new Date(recoveredAt.getTime() - 10 * DAY), scope: ['transplantation'], documentRef: 'DOC-1' },
+      data: { donorId: donor.id, formVersion: 'v3', obtainedBy: 'Nurse A', obtainedAt: new Date(recoveredAt.getTime() - 10 * DAY), scope: ['clinical_use'], documentRef: 'DOC-1' },
     });
   }
   for (const testCode of panel) {

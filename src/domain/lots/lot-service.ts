@@ -5,7 +5,7 @@ import type { DomainSettings } from '../services.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { DomainError, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
 import { pageOf, type PageQuery } from '../shared/pagination.ts';
-import type { RunCommand, Tx } from '../shared/transaction.ts';
+import type { Command, RunCommand, Tx } from '../shared/transaction.ts';
 import { euDonationSequence } from '../units/identification.ts';
 import { allocateDin } from './din-allocation.ts';
 import type { NewLot, ReleaseInput } from './lot-schemas.ts';
@@ -77,7 +77,8 @@ export function createLotService({ prisma, runCommand, settings }: Deps) {
 
   /** QA release: every prerequisite met, signed by someone who did not record the processing. */
   async function release(ctx: RequestContext, lotId: string, input: ReleaseInput) {
-    return runCommand(ctx, async ({ tx, audit, now }) => {
+    return runCommand(ctx, async (command) => {
+      const { tx, now } = command;
       const lot = await findLot(tx, lotId);
       if (lot.status !== 'quarantine') throw invalidState(`The lot ${lot.id} is ${lot.status}; only a lot in quarantine can be released.`, lot.status);
       await assertNotProcessor(tx, lot.id, lot.processingCompletedBy, ctx);
@@ -85,30 +86,28 @@ export function createLotService({ prisma, runCommand, settings }: Deps) {
       if (failed.length) {
         throw new DomainError('prerequisites_unmet', `The lot ${lot.id} cannot be released: ${failed.map((f) => f.detail).join(' ')}`, { failedPrerequisites: failed });
       }
-      return decide(tx, audit, ctx, lot, 'released', input);
+      return decide(command, lot, 'released', input);
     });
   }
 
   async function reject(ctx: RequestContext, lotId: string, input: ReleaseInput) {
-    return runCommand(ctx, async ({ tx, audit }) => {
-      const lot = await findLot(tx, lotId);
+    return runCommand(ctx, async (command) => {
+      const lot = await findLot(command.tx, lotId);
       if (lot.status !== 'quarantine') throw invalidState(`The lot ${lot.id} is ${lot.status}; only a lot in quarantine can be rejected.`, lot.status);
-      return decide(tx, audit, ctx, lot, 'rejected', input);
+      return decide(command, lot, 'rejected', input);
     });
   }
 
   return { create, get, list, release, reject };
 }
 
-type Audit = Parameters<Parameters<RunCommand>[1]>[0]['audit'];
-
-async function decide(tx: Tx, audit: Audit, ctx: RequestContext, lot: Awaited<ReturnType<typeof findLot>>, decision: 'released' | 'rejected', input: ReleaseInput) {
+async function decide({ tx, audit, auditMany, ctx }: Command, lot: Awaited<ReturnType<typeof findLot>>, decision: 'released' | 'rejected', input: ReleaseInput) {
   const record = await tx.releaseDecision.create({
     data: { lotId: lot.id, decision, decidedBy: ctx.actor.name, decidedAt: input.decidedAt, reason: input.reason, createdBy: ctx.actor.keyId },
   });
   await audit({ action: `lot.release_decision_recorded`, entityType: 'release_decision', entityId: record.id, after: record, reason: input.reason });
   await moveLot(tx, audit, lot, decision, `lot.${decision}`, input.reason);
-  await moveFollowingUnits(tx, audit, lot.id, 'quarantine', decision, `unit.${decision}`, input.reason);
+  await moveFollowingUnits(tx, auditMany, lot.id, 'quarantine', decision, `unit.${decision}`, input.reason);
   return record;
 }
 

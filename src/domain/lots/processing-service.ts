@@ -19,19 +19,15 @@ export function createProcessingService({ runCommand }: { prisma: PrismaClient; 
   async function addStep(ctx: RequestContext, lotId: string, input: NewProcessingStep) {
     assertMinimalManipulation(input.kind);
     if (input.finishedAt < input.startedAt) throw fieldErrors([{ field: 'body.finishedAt', message: 'must not be before startedAt' }]);
-    return runCommand(ctx, async ({ tx, audit, now }) => {
+    return runCommand(ctx, async ({ tx, audit, auditMany, now }) => {
       const lot = await lotInQuarantine(tx, lotId, 'processing');
       if (lot.processingCompletedAt) throw new DomainError('conflict', `Processing of lot ${lot.id} was marked complete; no step can be added.`);
       if (!(await tx.facility.findUnique({ where: { id: input.facilityId } }))) throw ruleViolation(`The facility ${input.facilityId} does not exist.`);
       const { deviations, ...fields } = input;
       const step = await tx.processingStep.create({ data: { ...fields, parameters: fields.parameters as object, lotId, createdBy: ctx.actor.keyId } });
       await audit({ action: 'lot.processing_step_recorded', entityType: 'processing_step', entityId: step.id, after: step });
-      const opened = [];
-      for (const description of deviations) {
-        const deviation = await tx.processingDeviation.create({ data: { lotId, stepId: step.id, description, openedAt: now } });
-        await audit({ action: 'lot.deviation_opened', entityType: 'processing_deviation', entityId: deviation.id, after: deviation });
-        opened.push(deviation);
-      }
+      const opened = await tx.processingDeviation.createManyAndReturn({ data: deviations.map((description) => ({ lotId, stepId: step.id, description, openedAt: now })) });
+      await auditMany(opened.map((deviation) => ({ action: 'lot.deviation_opened', entityType: 'processing_deviation', entityId: deviation.id, after: deviation })));
       return { ...step, deviations: opened };
     });
   }

@@ -5,11 +5,11 @@ import { startOfDay } from '../lots/release-gate.ts';
 import { canTransition } from '../products/product-status.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { DomainError, fieldErrors, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
-import type { RunCommand, Tx } from '../shared/transaction.ts';
+import type { Command, RunCommand, Tx } from '../shared/transaction.ts';
 import { unitCodeOf } from '../units/unit-views.ts';
 import type { NewReceipt, NewShipment } from './shipment-schemas.ts';
 
-const withItems = { items: { include: { unit: { select: { code: true } } } }, receipt: true } as const;
+const withItems = { items: { include: { unit: { select: { code: true, status: true } } } }, receipt: true } as const;
 
 async function findShipment(db: Tx | PrismaClient, id: string) {
   const shipment = await db.shipment.findUnique({ where: { id }, include: withItems });
@@ -35,7 +35,7 @@ export function createShipmentService({ prisma, runCommand }: { prisma: PrismaCl
     if (input.fromFacilityId === input.toFacilityId) throw fieldErrors([{ field: 'body.toFacilityId', message: 'must differ from fromFacilityId' }]);
     const codes = input.unitCodes.map(unitCodeOf);
     if (new Set(codes).size !== codes.length) throw fieldErrors([{ field: 'body.unitCodes', message: 'lists a unit twice' }]);
-    return runCommand(ctx, async ({ tx, audit, now }) => {
+    return runCommand(ctx, async ({ tx, audit, auditMany, now }) => {
       const facilities = await tx.facility.count({ where: { id: { in: [input.fromFacilityId, input.toFacilityId] } } });
       if (facilities !== 2) throw ruleViolation('The shipping or the consignee facility does not exist.');
       const units = await tx.unit.findMany({ where: { code: { in: codes } } });
@@ -62,21 +62,21 @@ export function createShipmentService({ prisma, runCommand }: { prisma: PrismaCl
         data: { status: 'distributed', locationFacilityId: null, inTransitShipmentId: shipment.id },
       });
       if (count !== units.length) throw new DomainError('conflict', 'Some units were shipped or changed by another request meanwhile; nothing was shipped.');
-      for (const u of units) {
-        await audit({
+      await auditMany(
+        units.map((u) => ({
           action: 'unit.distributed',
           entityType: 'unit',
           entityId: u.id,
           before: { status: u.status, locationFacilityId: u.locationFacilityId, inTransitShipmentId: null },
           after: { status: 'distributed', locationFacilityId: null, inTransitShipmentId: shipment.id },
-        });
-      }
+        })),
+      );
       return shipmentView(await findShipment(tx, shipment.id));
     });
   }
 
   async function receive(ctx: RequestContext, shipmentId: string, input: NewReceipt) {
-    return runCommand(ctx, async ({ tx, audit }) => {
+    return runCommand(ctx, async ({ tx, audit, auditMany }) => {
       const shipment = await findShipment(tx, shipmentId);
       if (ctx.actor.role === 'clinician' && ctx.actor.facilityId !== shipment.toFacilityId) {
         throw new DomainError('forbidden', `Only the consignee facility of shipment ${shipmentId} can record its receipt.`);
@@ -95,7 +95,7 @@ export function createShipmentService({ prisma, runCommand }: { prisma: PrismaCl
         },
       });
       await audit({ action: 'shipment.received', entityType: 'shipment', entityId: shipmentId, after: receipt, reason: input.notes ?? null });
-      for (const item of shipment.items) await arrive(tx, audit, shipment, item.id, item.unitId, verdicts.get(item.unit.code)!);
+      await arrive(tx, auditMany, shipment, verdicts);
       return receipt;
     });
   }
@@ -112,7 +112,6 @@ export function createShipmentService({ prisma, runCommand }: { prisma: PrismaCl
 }
 
 type Shipment = Awaited<ReturnType<typeof findShipment>>;
-type Audit = Parameters<Parameters<RunCommand>[1]>[0]['audit'];
 
 /** Each unit is acceptable when the shipment's condition and temperature were and its own condition was. */
 function unitVerdicts(shipment: Shipment, input: NewReceipt): Map<string, boolean> {
@@ -124,23 +123,34 @@ function unitVerdicts(shipment: Shipment, input: NewReceipt): Map<string, boolea
   return new Map([...shipped].map((code) => [code, shipmentOk && (perUnit.get(code) ?? true)]));
 }
 
-/** The unit leaves the shipment for the consignee; in bad condition it goes to quarantine there. */
-async function arrive(tx: Tx, audit: Audit, shipment: Shipment, itemId: string, unitId: string, acceptable: boolean) {
-  const unit = await tx.unit.findUniqueOrThrow({ where: { id: unitId } });
-  const status = !acceptable && canTransition(unit.status, 'quarantine') ? 'quarantine' : unit.status;
+/** The units leave the shipment for the consignee; those in bad condition go to quarantine there. */
+async function arrive(tx: Tx, auditMany: Command['auditMany'], shipment: Shipment, verdicts: Map<string, boolean>) {
+  const ids = (acceptable: boolean) => shipment.items.filter((i) => verdicts.get(i.unit.code) === acceptable).map((i) => i.unitId);
+  // One conditional move for every unit: one that is no longer in transit with this shipment makes the count differ.
   const { count } = await tx.unit.updateMany({
-    where: { id: unitId, inTransitShipmentId: shipment.id },
-    data: { status, locationFacilityId: shipment.toFacilityId, inTransitShipmentId: null },
+    where: { id: { in: shipment.items.map((i) => i.unitId) }, inTransitShipmentId: shipment.id },
+    data: { locationFacilityId: shipment.toFacilityId, inTransitShipmentId: null },
   });
-  if (count !== 1) throw new DomainError('conflict', `The unit ${unit.code} is no longer in transit with shipment ${shipment.id}.`);
-  await tx.shipmentItem.update({ where: { id: itemId }, data: { receivedAcceptable: acceptable } });
-  await audit({
-    action: acceptable ? 'unit.received' : 'unit.received_quarantined',
-    entityType: 'unit',
-    entityId: unitId,
-    before: { status: unit.status, locationFacilityId: unit.locationFacilityId, inTransitShipmentId: unit.inTransitShipmentId },
-    after: { status, locationFacilityId: shipment.toFacilityId, inTransitShipmentId: null, receivedAcceptable: acceptable },
-  });
+  if (count !== shipment.items.length) throw new DomainError('conflict', `Some units are no longer in transit with shipment ${shipment.id}; nothing was received.`);
+  const statusOnArrival = (item: Shipment['items'][number]) =>
+    !verdicts.get(item.unit.code) && canTransition(item.unit.status, 'quarantine') ? ('quarantine' as const) : item.unit.status;
+  const quarantined = shipment.items.filter((i) => statusOnArrival(i) !== i.unit.status).map((i) => i.unitId);
+  if (quarantined.length) await tx.unit.updateMany({ where: { id: { in: quarantined } }, data: { status: 'quarantine' } });
+  for (const acceptable of [true, false]) {
+    await tx.shipmentItem.updateMany({ where: { shipmentId: shipment.id, unitId: { in: ids(acceptable) } }, data: { receivedAcceptable: acceptable } });
+  }
+  await auditMany(
+    shipment.items.map((item) => {
+      const acceptable = verdicts.get(item.unit.code)!;
+      return {
+        action: acceptable ? 'unit.received' : 'unit.received_quarantined',
+        entityType: 'unit',
+        entityId: item.unitId,
+        before: { status: item.unit.status, locationFacilityId: null, inTransitShipmentId: shipment.id },
+        after: { status: statusOnArrival(item), locationFacilityId: shipment.toFacilityId, inTransitShipmentId: null, receivedAcceptable: acceptable },
+      };
+    }),
+  );
 }
 
 export type ShipmentService = ReturnType<typeof createShipmentService>;

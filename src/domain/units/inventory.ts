@@ -1,7 +1,8 @@
 // Inventory: units by facility, tissue type and product, with counts. By default what is
-// available: released units at a facility. Units past their expiry date are never listed,
+// available: units on a facility's shelf, released at the bank or received (distributed) at a
+// consignee, where they can be administered. Units past their expiry date are never listed,
 // whatever their recorded status, since a status update may lag the calendar.
-import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import type { Prisma, PrismaClient, ProductStatus } from '../../generated/prisma/client.ts';
 import { startOfDay } from '../lots/release-gate.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
@@ -9,12 +10,14 @@ import { pageOf } from '../shared/pagination.ts';
 import type { InventoryQuery } from './unit-schemas.ts';
 import { unitView } from './unit-views.ts';
 
+const AVAILABLE: ProductStatus[] = ['released', 'distributed'];
+
 export function createInventoryService({ prisma }: { prisma: PrismaClient }) {
   async function inventory(ctx: RequestContext, query: InventoryQuery) {
     const facilityId = scopedFacility(ctx, query.facilityId);
     const today = startOfDay(new Date());
     const where: Prisma.UnitWhereInput = {
-      status: query.status,
+      status: query.status ?? { in: AVAILABLE },
       locationFacilityId: facilityId ?? { not: null },
       productCode: query.productCode,
       expiresOn: { gte: today, ...(query.expiringBefore ? { lt: query.expiringBefore } : {}) },

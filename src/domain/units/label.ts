@@ -1,7 +1,7 @@
 // What a label must carry (21 CFR 1271.370; EU SEC where configured), and never the donor's
 // identity: the identification code relates the unit to its records without naming anyone.
 import type { Facility, Preservation } from '../../generated/prisma/client.ts';
-import { euDonationSequence, euProductSequence, printedUnitCode } from './identification.ts';
+import { euProductSequence, printedUnitCode } from './identification.ts';
 import type { UnitWithLot } from './unit-views.ts';
 
 const ALWAYS = [
@@ -11,14 +11,17 @@ const ALWAYS = [
   'Human tissue for transplantation: may transmit infectious agents.',
 ];
 
-function statusWarning(unit: UnitWithLot): string {
+function statusWarning(unit: UnitWithLot, today: Date): string {
+  // A status update may lag the calendar: the expiry date itself decides.
+  if (unit.expiresOn < today) return `EXPIRED on ${unit.expiresOn.toISOString().slice(0, 10)}: not for use.`;
   if (unit.status === 'quarantine') return 'QUARANTINE: not released for transplantation. Donor eligibility not yet determined.';
   if (unit.status === 'released' || unit.status === 'distributed') return 'Donor eligibility determined: the donor was found eligible.';
   return `Not for use: the unit is ${unit.status.replace('_', ' ')}.`;
 }
 
-export function buildLabel(unit: UnitWithLot, bank: Facility, preservation: Preservation | null) {
-  const donation = euDonationSequence(bank.euTissueEstablishmentCode, unit.lot.din);
+export function buildLabel(unit: UnitWithLot, bank: Facility, preservation: Preservation | null, today: Date) {
+  // The sequence assigned to the lot at recovery: it never changes, even if the bank's EU code does.
+  const donation = unit.lot.euDonationSequence;
   return {
     identificationCode: printedUnitCode(unit.lot.din, unit.productCode, unit.division),
     barcodeData: { din: unit.lot.din, productCode: unit.productCode, division: unit.division, expiresOn: unit.expiresOn },
@@ -35,7 +38,7 @@ export function buildLabel(unit: UnitWithLot, bank: Facility, preservation: Pres
       ? { method: preservation.method, temperatureMinC: Number(preservation.storageTempMinC), temperatureMaxC: Number(preservation.storageTempMaxC) }
       : null,
     status: unit.status,
-    warnings: [statusWarning(unit), ...ALWAYS],
+    warnings: [statusWarning(unit, today), ...ALWAYS],
     euSec: donation ? { donationSequence: donation, productSequence: euProductSequence(unit.productCode, unit.division, unit.expiresOn) } : null,
     bank: { name: bank.name, registrationNumber: bank.registrationNumber },
   };

@@ -69,7 +69,7 @@ export const inventoryQuery = pageQuery.extend({
   tissueType: text(60).optional(),
   productCode: z.string().regex(TISSUE_PRODUCT_CODE).optional(),
   expiringBefore: calendarDate.optional().meta({ description: 'Only units expiring before this date' }),
-  status: productStatus.default('released').meta({ description: 'released (the default) lists what is available' }),
+  status: productStatus.optional().meta({ description: 'Omit for what is available: released at the bank, or received (distributed) at a consignee' }),
 });
 
 export const inventory = z

@@ -1,7 +1,7 @@
 // Units: the doses a lot is split into, each with its own code, looked up as printed.
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { findLot } from '../lots/lot-service.ts';
-import { latestPreservation } from '../lots/release-gate.ts';
+import { latestPreservation, startOfDay } from '../lots/release-gate.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { DomainError, fieldErrors, invalidState, ruleViolation } from '../shared/errors.ts';
 import type { RunCommand } from '../shared/transaction.ts';
@@ -15,7 +15,7 @@ export function createUnitService({ prisma, runCommand }: { prisma: PrismaClient
   /** Splits a lot into units at the bank; they inherit the lot's status (quarantine or released). */
   async function split(ctx: RequestContext, lotId: string, requested: NewUnit[]) {
     assertDistinctDivisions(requested);
-    return runCommand(ctx, async ({ tx, audit }) => {
+    return runCommand(ctx, async ({ tx, auditMany }) => {
       const lot = await findLot(tx, lotId);
       if (lot.status !== 'quarantine' && lot.status !== 'released') {
         throw invalidState(`The lot ${lot.id} is ${lot.status}; only a lot in quarantine or released can be split into units.`, lot.status);
@@ -34,24 +34,20 @@ export function createUnitService({ prisma, runCommand }: { prisma: PrismaClient
         requested.map((u) => u.division),
         existing.map((e) => e.division),
       );
-      const created = [];
-      for (const [i, input] of requested.entries()) {
-        const division = divisions[i]!;
-        const unit = await tx.unit.create({
-          data: {
-            ...input,
-            division,
-            lotId: lot.id,
-            code: buildUnitCode(lot.din, input.productCode, division),
-            status: lot.status,
-            locationFacilityId: lot.bankFacilityId,
-            createdBy: ctx.actor.keyId,
-          },
-        });
-        await audit({ action: 'unit.created', entityType: 'unit', entityId: unit.id, after: unit });
-        created.push(unitView({ ...unit, lot }));
-      }
-      return { items: created };
+      const rows = requested.map((input, i) => ({
+        ...input,
+        division: divisions[i]!,
+        lotId: lot.id,
+        code: buildUnitCode(lot.din, input.productCode, divisions[i]!),
+        status: lot.status,
+        locationFacilityId: lot.bankFacilityId,
+        createdBy: ctx.actor.keyId,
+      }));
+      // One insert for the whole split; returned in the order requested.
+      const byCode = new Map((await tx.unit.createManyAndReturn({ data: rows })).map((u) => [u.code, u]));
+      const created = rows.map((r) => byCode.get(r.code)!);
+      await auditMany(created.map((unit) => ({ action: 'unit.created', entityType: 'unit', entityId: unit.id, after: unit })));
+      return { items: created.map((unit) => unitView({ ...unit, lot })) };
     });
   }
 
@@ -65,7 +61,7 @@ export function createUnitService({ prisma, runCommand }: { prisma: PrismaClient
       prisma.facility.findUniqueOrThrow({ where: { id: unit.lot.bankFacilityId } }),
       latestPreservation(prisma, unit.lotId),
     ]);
-    return buildLabel(unit, bank, preservation);
+    return buildLabel(unit, bank, preservation, startOfDay(new Date()));
   }
 
   return { split, getByCode, label };
