@@ -119,6 +119,13 @@ describe.each(engines)('administration of units to patients on %s', (engine) => 
       expect(body.detail).toMatch(/not been received/);
     });
 
+    it('refuses a unit whose lot was flagged for review after the donor withdrew her consent', async () => {
+      const seeded = await seedChain(t.database.prisma, f, { units: 1 });
+      await t.database.prisma.lot.update({ where: { id: seeded.lotId }, data: { reviewFlaggedAt: new Date(), reviewFlagReason: 'consent withdrawn' } });
+      const body = await refused(() => administer(clinician, seeded.units[0]!.code), 422, 'rule_violation');
+      expect(body.detail).toMatch(/flagged for review.*withdrew her consent/);
+    });
+
     it('refuses a unit still in transit', async () => {
       const seeded = await seedChain(t.database.prisma, f, { units: 1 });
       await t.database.prisma.unit.update({ where: { id: seeded.units[0]!.id }, data: { locationFacilityId: null, inTransitShipmentId: seeded.shipmentId } });

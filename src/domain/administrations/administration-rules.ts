@@ -11,6 +11,8 @@ export interface UnitFacts {
   inTransitShipmentId: string | null;
   /** A receipt at this facility for a shipment that carried the unit, accepted in good condition. */
   receivedHere: boolean;
+  /** The donor withdrew her consent after the lot was released: no further use until it is reviewed. */
+  lotFlaggedForReview: boolean;
 }
 
 const statusReasons: Partial<Record<ProductStatus, string>> = {
@@ -30,6 +32,11 @@ export const dateOf = (instant: Date) => instant.toISOString().slice(0, 10);
 export function administrationRefusal(unit: UnitFacts, facilityId: string, administeredAt: Date): DomainError | null {
   const statusReason = statusReasons[unit.status];
   if (statusReason) return invalidState(`The unit ${unit.code} ${statusReason}; it cannot be administered.`, unit.status, { unitCode: unit.code });
+  if (unit.lotFlaggedForReview) {
+    return ruleViolation(`The unit ${unit.code} comes from a lot flagged for review after the donor withdrew her consent; it may not be used.`, {
+      unitCode: unit.code,
+    });
+  }
   if (unit.inTransitShipmentId) {
     return ruleViolation(`The unit ${unit.code} is in transit and has not been received at this facility.`, { unitCode: unit.code });
   }

@@ -64,13 +64,13 @@ export function createAdministrationService({ prisma, runCommand }: { prisma: Pr
       if (future) throw future;
       const patient = await patientFor(tx, ctx, input.patientId);
       const facilityId = confinedFacility(ctx) ?? patient.facilityId;
-      const unit = await tx.unit.findUnique({ where: { code } });
+      const unit = await tx.unit.findUnique({ where: { code }, include: { lot: { select: { reviewFlaggedAt: true, reviewFlagReason: true } } } });
       if (!unit) throw notFound('Unit', code);
       const receipt = await tx.shipmentItem.findFirst({
         where: { unitId: unit.id, receivedAcceptable: { not: false }, shipment: { toFacilityId: facilityId, receipt: { isNot: null } } },
         select: { id: true },
       });
-      const refusal = administrationRefusal({ ...unit, receivedHere: receipt !== null }, facilityId, input.administeredAt);
+      const refusal = administrationRefusal({ ...unit, receivedHere: receipt !== null, lotFlaggedForReview: unit.lot.reviewFlaggedAt !== null }, facilityId, input.administeredAt);
       if (refusal) throw refusal;
 
       // The guard the database holds: only one request can move the unit out of 'distributed'.
