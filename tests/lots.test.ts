@@ -49,11 +49,13 @@ describe.each(engines)('lots and processing on %s', (engine) => {
     expect(expectProblem(res, 422, 'rule_violation').detail).toMatch(/never accepts embryonic or fetal tissue/);
   });
 
-  it('refuses an unknown tissue type, a bank without a FIN, and a donor whose consent is not in force, writing nothing', async () => {
+  it('refuses an unknown tissue type, a recovery in the future, a bank without a FIN, and a donor whose consent is not in force, writing nothing', async () => {
     const donor = await seedEligibleDonor(t, { deliveryFacilityId: bank.hospitalId });
     const body = { donorId: donor.id, tissueType: 'amnion', bankFacilityId: bank.bankId, recoveryFacilityId: bank.hospitalId, recoveredAt: new Date().toISOString(), recoveredBy: 'x' };
     let res = await refusedWithoutWrites(t, () => bank.coordinator.post('/lots', { ...body, tissueType: 'kidney' }));
     expect(expectProblem(res, 422, 'rule_violation').detail).toMatch(/Unknown tissue type/);
+    res = await refusedWithoutWrites(t, () => bank.coordinator.post('/lots', { ...body, recoveredAt: new Date(Date.now() + 86_400_000).toISOString() }));
+    expect(expectProblem(res, 400, 'validation_failed').errors).toEqual([{ field: 'body.recoveredAt', message: 'must not be in the future' }]);
     res = await refusedWithoutWrites(t, () => bank.coordinator.post('/lots', { ...body, bankFacilityId: bank.clinicId }));
     expect(expectProblem(res, 422, 'rule_violation').detail).toMatch(/not a tissue bank/);
     const noConsent = await seedEligibleDonor(t, { deliveryFacilityId: bank.hospitalId, consent: false });

@@ -133,6 +133,8 @@ describe.each(engines)('shipments on %s', (engine) => {
     expectProblem(res, 403, 'forbidden');
     res = await refusedWithoutWrites(t, () => bank.clinician.post(`/shipments/${s.id}/receipt`, { ...receipt, units: [{ code: b!.code, acceptable: true }] }));
     expectProblem(res, 422, 'rule_violation');
+    res = await refusedWithoutWrites(t, () => bank.clinician.post(`/shipments/${s.id}/receipt`, { ...receipt, receivedAt: new Date(Date.parse(s.shippedAt) - 60_000).toISOString() }));
+    expect(expectProblem(res, 400, 'validation_failed').errors[0].field).toBe('body.receivedAt');
     res = await refusedWithoutWrites(t, () => bank.clinician.post('/shipments/00000000-0000-4000-8000-000000000000/receipt', receipt));
     expectProblem(res, 404, 'not_found');
     await ok(bank.clinician.post(`/shipments/${s.id}/receipt`, receipt), 201);

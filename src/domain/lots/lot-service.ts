@@ -3,7 +3,7 @@ import type { PrismaClient, ProductStatus } from '../../generated/prisma/client.
 import { donorStanding } from '../donors/donor-standing.ts';
 import type { DomainSettings } from '../services.ts';
 import type { RequestContext } from '../shared/context.ts';
-import { DomainError, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
+import { DomainError, fieldErrors, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
 import { pageOf, type PageQuery } from '../shared/pagination.ts';
 import type { Command, RunCommand, Tx } from '../shared/transaction.ts';
 import { euDonationSequence } from '../units/identification.ts';
@@ -29,6 +29,8 @@ export async function findLot(tx: Tx | PrismaClient, id: string) {
 export function createLotService({ prisma, runCommand, settings }: Deps) {
   async function create(ctx: RequestContext, input: NewLot) {
     assertAcceptableTissueType(input.tissueType);
+    // The DIN's year comes from the recovery: a recovery still to come would take a number early.
+    if (input.recoveredAt > new Date()) throw fieldErrors([{ field: 'body.recoveredAt', message: 'must not be in the future' }]);
     return runCommand(ctx, async ({ tx, audit }) => {
       const bank = await tx.facility.findUnique({ where: { id: input.bankFacilityId } });
       if (!bank || bank.kind !== 'tissue_bank' || !bank.isbtFacilityId) {

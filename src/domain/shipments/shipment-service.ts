@@ -82,6 +82,7 @@ export function createShipmentService({ prisma, runCommand }: { prisma: PrismaCl
         throw new DomainError('forbidden', `Only the consignee facility of shipment ${shipmentId} can record its receipt.`);
       }
       if (shipment.receipt) throw new DomainError('conflict', `Shipment ${shipmentId} was already received at ${shipment.receipt.receivedAt.toISOString()}.`, { receiptId: shipment.receipt.id });
+      if (input.receivedAt < shipment.shippedAt) throw fieldErrors([{ field: 'body.receivedAt', message: `must not be before the shipment left (${shipment.shippedAt.toISOString()})` }]);
       const verdicts = unitVerdicts(shipment, input);
       const receipt = await tx.shipmentReceipt.create({
         data: {
