@@ -126,7 +126,6 @@ function unitVerdicts(shipment: Shipment, input: NewReceipt): Map<string, boolea
 
 /** The units leave the shipment for the consignee; those in bad condition go to quarantine there. */
 async function arrive(tx: Tx, auditMany: Command['auditMany'], shipment: Shipment, verdicts: Map<string, boolean>) {
-  const ids = (acceptable: boolean) => shipment.items.filter((i) => verdicts.get(i.unit.code) === acceptable).map((i) => i.unitId);
   // One conditional move for every unit: one that is no longer in transit with this shipment makes the count differ.
   const { count } = await tx.unit.updateMany({
     where: { id: { in: shipment.items.map((i) => i.unitId) }, inTransitShipmentId: shipment.id },
@@ -138,7 +137,8 @@ async function arrive(tx: Tx, auditMany: Command['auditMany'], shipment: Shipmen
   const quarantined = shipment.items.filter((i) => statusOnArrival(i) !== i.unit.status).map((i) => i.unitId);
   if (quarantined.length) await tx.unit.updateMany({ where: { id: { in: quarantined } }, data: { status: 'quarantine' } });
   for (const acceptable of [true, false]) {
-    await tx.shipmentItem.updateMany({ where: { shipmentId: shipment.id, unitId: { in: ids(acceptable) } }, data: { receivedAcceptable: acceptable } });
+    const itemIds = shipment.items.filter((i) => verdicts.get(i.unit.code) === acceptable).map((i) => i.id);
+    if (itemIds.length) await tx.shipmentItem.updateMany({ where: { id: { in: itemIds } }, data: { receivedAcceptable: acceptable } });
   }
   await auditMany(
     shipment.items.map((item) => {
