@@ -78,6 +78,14 @@ describe.each(engines)('shipments on %s', (engine) => {
     expectProblem(res, 403, 'forbidden');
   });
 
+  it('refuses to ship units of a lot flagged for review after a consent withdrawal, writing nothing', async () => {
+    const lot = await releasedLot(t, bank);
+    const [unit] = await splitUnits(bank, lot.id, 1);
+    await t.database.prisma.lot.update({ where: { id: lot.id }, data: { reviewFlaggedAt: new Date(), reviewFlagReason: 'consent withdrawn' } });
+    const res = await refusedWithoutWrites(t, () => bank.coordinator.post('/shipments', shipBody([unit!.code])));
+    expect(expectProblem(res, 409, 'invalid_state').detail).toMatch(/flagged for review/);
+  });
+
   it('lets two simultaneous shipments of the same units not both succeed', async () => {
     const lot = await releasedLot(t, bank);
     const units = await splitUnits(bank, lot.id, 3);

@@ -23,8 +23,9 @@ const shipmentView = (s: Awaited<ReturnType<typeof findShipment>>) => ({
 });
 
 /** Why a unit cannot leave `from` now, or null. */
-function unavailability(unit: Unit, from: string, today: Date): string | null {
+function unavailability(unit: Unit & { lot: { reviewFlaggedAt: Date | null } }, from: string, today: Date): string | null {
   if (unit.status !== 'released') return `is ${unit.status}`;
+  if (unit.lot.reviewFlaggedAt) return 'comes from a lot flagged for review after the donor withdrew her consent';
   if (unit.locationFacilityId !== from) return unit.inTransitShipmentId ? 'is in transit' : 'is not at the shipping facility';
   if (unit.expiresOn < today) return 'has expired';
   return null;
@@ -38,7 +39,7 @@ export function createShipmentService({ prisma, runCommand }: { prisma: PrismaCl
     return runCommand(ctx, async ({ tx, audit, auditMany, now }) => {
       const facilities = await tx.facility.count({ where: { id: { in: [input.fromFacilityId, input.toFacilityId] } } });
       if (facilities !== 2) throw ruleViolation('The shipping or the consignee facility does not exist.');
-      const units = await tx.unit.findMany({ where: { code: { in: codes } } });
+      const units = await tx.unit.findMany({ where: { code: { in: codes } }, include: { lot: { select: { reviewFlaggedAt: true } } } });
       const unknown = codes.filter((c) => !units.some((u) => u.code === c));
       if (unknown.length) throw ruleViolation(`Unknown unit code(s): ${unknown.join(', ')}.`, { unknownCodes: unknown });
       const today = startOfDay(now);
