@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/database.ts';
+import { openDatabase, type Database } from '../src/db/database.ts';
 import { applyMigrations, diffHistoryToSchema, loadMigrationList, pendingMigrations } from '../src/db/migrations.ts';
 import { engines, scratchDatabase, type ScratchDatabase } from './support/engines.ts';
 
@@ -8,6 +8,17 @@ describe('the migration history', () => {
     expect(await diffHistoryToSchema()).toBe('');
   });
 });
+
+/** Tables, columns, indexes and triggers as the database itself reports them. */
+async function catalogue(prisma: Database['prisma']) {
+  const columns = await prisma.$queryRaw<object[]>`
+    SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default, character_maximum_length, numeric_precision, numeric_scale
+    FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, column_name`;
+  const indexes = await prisma.$queryRaw<object[]>`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname`;
+  const triggers = await prisma.$queryRaw<object[]>`
+    SELECT tgname, tgrelid::regclass::text AS relation FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname`;
+  return { columns, indexes, triggers };
+}
 
 describe.each(engines)('migrations on %s', (engine) => {
   const scratches: ScratchDatabase[] = [];
@@ -28,6 +39,22 @@ describe.each(engines)('migrations on %s', (engine) => {
       const rows = await db.prisma.$queryRaw<{ migration_name: string; checksum: string; finished_at: Date | null }[]>`
         SELECT migration_name, checksum, finished_at FROM _prisma_migrations ORDER BY migration_name`;
       expect(rows.map((r) => r.migration_name)).toEqual(shipped);
+      if (engine === 'postgresql') {
+        // The same history gives the PostgreSQL server exactly what it gives PGlite, whose
+        // result the drift test above compares with schema.prisma.
+        const reference = await scratchDatabase('pglite');
+        scratches.push(reference);
+        const embedded = await openDatabase(reference.target);
+        try {
+          await applyMigrations(embedded.migrationAdapter);
+          const server = await catalogue(db.prisma);
+          expect(server.columns.length).toBeGreaterThan(150);
+          expect(server.triggers).toHaveLength(2);
+          expect(server).toEqual(await catalogue(embedded.prisma));
+        } finally {
+          await embedded.close();
+        }
+      }
       for (const row of rows) {
         expect(row.checksum).toMatch(/^[0-9a-f]{64}$/);
         expect(row.finished_at).not.toBeNull();

@@ -54,6 +54,20 @@ export async function pendingMigrations(adapterFactory: SqlMigrationAwareDriverA
   return [];
 }
 
+/** The SQL that would take the database to the schema in schema.prisma: empty when they agree. */
+export async function diffDatabaseToSchema(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string> {
+  const engine = await openSchemaEngine(adapterFactory);
+  const files = [{ path: 'schema.prisma', content: await readSchema() }];
+  const { stdout } = await engine.diff({
+    from: { tag: 'schemaDatasource', files, configDir: '.' },
+    to: { tag: 'schemaDatamodel', files },
+    script: true,
+    exitCode: null,
+    filters: noFilter,
+  });
+  return stripEmptyScript(stdout ?? '');
+}
+
 /**
  * The SQL that would take a database built from the whole migration history to the schema
  * in schema.prisma: empty when history and schema agree. Uses a throw-away in-memory PGlite.
@@ -63,16 +77,7 @@ export async function diffHistoryToSchema(): Promise<string> {
   try {
     const factory = new PrismaPGlite(scratch);
     await applyMigrations(factory);
-    const engine = await openSchemaEngine(factory);
-    const schema = await readSchema();
-    const { stdout } = await engine.diff({
-      from: { tag: 'schemaDatasource', files: [{ path: 'schema.prisma', content: schema }], configDir: '.' },
-      to: { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: schema }] },
-      script: true,
-      exitCode: null,
-      filters: noFilter,
-    });
-    return stripEmptyScript(stdout ?? '');
+    return await diffDatabaseToSchema(factory);
   } finally {
     await scratch.close();
   }
