@@ -148,11 +148,24 @@ describe.each(engines)('units and labels on %s', (engine) => {
     expect(labelJson.warnings[0]).toMatch(/Donor eligibility determined/);
   });
 
-  it('shows a clinician only the units at her facility', async () => {
+  it('shows a clinician only the units at her facility: others do not exist for her (404, not 403)', async () => {
     const lot = await releasedLot(t, bank);
     const [unit] = await splitUnits(bank, lot.id, 1);
-    expectProblem(await bank.clinician.get(`/units/${unit!.code}`), 403, 'forbidden');
-    expectProblem(await bank.clinician.get(`/units/${unit!.code}/label`), 403, 'forbidden');
+    expectProblem(await bank.clinician.get(`/units/${unit!.code}`), 404, 'not_found');
+    expectProblem(await bank.clinician.get(`/units/${unit!.code}/label`), 404, 'not_found');
+  });
+
+  it('after a consent withdrawal: refuses new units of the flagged lot, warns on the label, and drops its units from inventory', async () => {
+    const lot = await releasedLot(t, bank);
+    const [unit] = await splitUnits(bank, lot.id, 1);
+    await t.database.prisma.lot.update({ where: { id: lot.id }, data: { reviewFlaggedAt: new Date(), reviewFlagReason: 'consent withdrawn' } });
+    const res = await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${lot.id}/units`, { units: [unitBody()] }));
+    expect(expectProblem(res, 422, 'rule_violation').detail).toMatch(/flagged for review/);
+    const label = await ok(bank.coordinator.get(`/units/${unit!.code}/label`), 200);
+    expect(label.warnings[0]).toMatch(/^DO NOT USE/);
+    expect(JSON.stringify(label.warnings)).not.toMatch(/eligibility determined/);
+    const inventory = await ok(bank.coordinator.get(`/inventory?facilityId=${bank.bankId}&limit=200`), 200);
+    expect(inventory.items.map((u: { code: string }) => u.code)).not.toContain(unit!.code);
   });
 });
 

@@ -1,7 +1,8 @@
 // Inventory: units by facility, tissue type and product, with counts. By default what is
 // available: units on a facility's shelf, released at the bank or received (distributed) at a
 // consignee, where they can be administered. Units past their expiry date are never listed,
-// whatever their recorded status, since a status update may lag the calendar.
+// whatever their recorded status, since a status update may lag the calendar; nor are units of
+// a lot flagged for review after the donor withdrew her consent.
 import type { Prisma, PrismaClient, ProductStatus } from '../../generated/prisma/client.ts';
 import { startOfDay } from '../lots/release-gate.ts';
 import type { RequestContext } from '../shared/context.ts';
@@ -21,7 +22,8 @@ export function createInventoryService({ prisma }: { prisma: PrismaClient }) {
       locationFacilityId: facilityId ?? { not: null },
       productCode: query.productCode,
       expiresOn: { gte: today, ...(query.expiringBefore ? { lt: query.expiringBefore } : {}) },
-      lot: query.tissueType ? { tissueType: query.tissueType } : undefined,
+      // A lot flagged for review after a consent withdrawal is not available, whatever its units' status.
+      lot: { reviewFlaggedAt: null, ...(query.tissueType ? { tissueType: query.tissueType } : {}) },
     };
     const [rows, all] = await Promise.all([
       prisma.unit.findMany({

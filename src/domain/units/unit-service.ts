@@ -20,6 +20,9 @@ export function createUnitService({ prisma, runCommand }: { prisma: PrismaClient
       if (lot.status !== 'quarantine' && lot.status !== 'released') {
         throw invalidState(`The lot ${lot.id} is ${lot.status}; only a lot in quarantine or released can be split into units.`, lot.status);
       }
+      if (lot.reviewFlaggedAt) {
+        throw ruleViolation(`The lot ${lot.id} is flagged for review after the donor withdrew her consent; it cannot be split into units.`);
+      }
       const preservation = await latestPreservation(tx, lot.id);
       if (!preservation) throw ruleViolation(`Record the preservation (and expiry) of lot ${lot.id} before splitting it into units.`);
       const late = requested.findIndex((u) => u.expiresOn > preservation.expiresOn);

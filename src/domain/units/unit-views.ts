@@ -1,7 +1,7 @@
 // A unit as the API shows it: its code also as printed, with the DIN's check character.
 import type { Lot, Unit } from '../../generated/prisma/client.ts';
 import type { RequestContext } from '../shared/context.ts';
-import { DomainError, fieldErrors, notFound } from '../shared/errors.ts';
+import { fieldErrors, notFound } from '../shared/errors.ts';
 import type { Tx } from '../shared/transaction.ts';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { mod37_2, parseUnitCode, printedUnitCode } from './identification.ts';
@@ -29,8 +29,7 @@ export async function findUnitByCode(db: Tx | PrismaClient, ctx: RequestContext,
   const code = unitCodeOf(input);
   const unit = await db.unit.findUnique({ where: { code }, include: { lot: true } });
   if (!unit) throw notFound('Unit', code);
-  if (ctx.actor.role === 'clinician' && unit.locationFacilityId !== ctx.actor.facilityId) {
-    throw new DomainError('forbidden', `The unit ${code} is not at your facility.`);
-  }
+  // For a clinician, a unit elsewhere does not exist: a 403 would tell that it does.
+  if (ctx.actor.role === 'clinician' && unit.locationFacilityId !== ctx.actor.facilityId) throw notFound('Unit', code);
   return unit;
 }
