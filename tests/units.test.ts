@@ -148,6 +148,21 @@ describe.each(engines)('units and labels on %s', (engine) => {
     expect(labelJson.warnings[0]).toMatch(/Donor eligibility determined/);
   });
 
+  it('marks units past their expiry date as expired in one sweep, with an audit event each, and only once', async () => {
+    const lot = await releasedLot(t, bank);
+    const [stale, fresh] = await splitUnits(bank, lot.id, 2);
+    await t.database.prisma.unit.update({ where: { id: stale!.id }, data: { expiresOn: new Date('2024-01-31') } });
+    expectProblem(await bank.clinician.post('/units/expiry-sweep'), 403, 'forbidden');
+    const sweep = await ok(bank.coordinator.post('/units/expiry-sweep'), 200);
+    expect(sweep.expired).toContainEqual({ code: stale!.code, statusBefore: 'released', expiresOn: '2024-01-31' });
+    expect(sweep.expired.map((u: { code: string }) => u.code)).not.toContain(fresh!.code);
+    expect((await ok(bank.coordinator.get(`/units/${stale!.code}`), 200)).status).toBe('expired');
+    expect((await ok(bank.coordinator.get(`/units/${fresh!.code}`), 200)).status).toBe('released');
+    const events = (await t.admin.get(`/audit-events?entityType=unit&entityId=${stale!.id}&action=unit.expired`)).json().items;
+    expect(events).toEqual([expect.objectContaining({ before: { status: 'released' }, after: { status: 'expired' }, reason: 'expired on 2024-01-31' })]);
+    expect((await ok(bank.coordinator.post('/units/expiry-sweep'), 200)).expired).toEqual([]);
+  });
+
   it('shows a clinician only the units at her facility: others do not exist for her (404, not 403)', async () => {
     const lot = await releasedLot(t, bank);
     const [unit] = await splitUnits(bank, lot.id, 1);

@@ -8,6 +8,7 @@ import { createLotService } from './lots/lot-service.ts';
 import { createProcessingService } from './lots/processing-service.ts';
 import { createUnitService } from './units/unit-service.ts';
 import { createInventoryService } from './units/inventory.ts';
+import { createExpiryService } from './units/expiry.ts';
 import { createShipmentService } from './shipments/shipment-service.ts';
 import { screeningPanel } from './donors/screening-panel.ts';
 import { createPatientService } from './patients/patient-service.ts';
@@ -44,6 +45,7 @@ export function createServices(db: Database, settings: DomainSettings = { screen
     processing: createProcessingService(deps),
     units: createUnitService(deps),
     inventory: createInventoryService(deps),
+    expiry: createExpiryService(deps),
     shipments: createShipmentService(deps),
   };
 }

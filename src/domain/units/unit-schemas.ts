@@ -84,3 +84,10 @@ export const inventory = z
 
 export type NewUnit = z.infer<typeof newUnit>;
 export type InventoryQuery = z.infer<typeof inventoryQuery>;
+
+export const expirySweep = z
+  .object({
+    asOf: calendarDate,
+    expired: z.array(z.object({ code: z.string(), statusBefore: z.string(), expiresOn: calendarDate })),
+  })
+  .meta({ id: 'ExpirySweep' });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { idParams } from '../../domain/shared/schemas.ts';
-import { label, newUnits, unit, unitCodeParams, unitList } from '../../domain/units/unit-schemas.ts';
+import { expirySweep, label, newUnits, unit, unitCodeParams, unitList } from '../../domain/units/unit-schemas.ts';
 import { contextOf } from '../plugins/auth.ts';
 import { errorResponses } from '../responses.ts';
 
@@ -8,7 +8,7 @@ const tags = ['units'];
 const readers = ['admin', 'coordinator', 'quality', 'auditor', 'clinician'] as const;
 
 export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { units } = app.services;
+  const { units, expiry } = app.services;
 
   app.post('/lots/:id/units', {
     config: { allow: ['admin', 'coordinator'] },
@@ -45,5 +45,16 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: label, ...errorResponses(400, 401, 403, 404) },
     },
     handler: async (request) => units.label(contextOf(request), request.params.code),
+  });
+
+  app.post('/units/expiry-sweep', {
+    config: { allow: ['admin', 'coordinator', 'quality'] },
+    schema: {
+      operationId: 'sweepExpiredUnits',
+      tags,
+      summary: 'Mark every unit past its expiry date that is still in inventory as expired (run daily)',
+      response: { 200: expirySweep, ...errorResponses(401, 403) },
+    },
+    handler: async (request) => expiry.sweep(contextOf(request)),
   });
 };
