@@ -86,6 +86,12 @@ async function createHttpApp(
     },
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     bodyLimit: 1024 * 1024,
+    // Errors Fastify raises before routing (a malformed URL, an over-long parameter) are
+    // problem documents too, not Fastify's own JSON.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      return sendProblem(reply, toProblem(error, request));
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.decorate('database', parts.database);

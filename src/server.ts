@@ -57,7 +57,13 @@ async function main() {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
-  await app.listen({ port: config.PORT, host: config.HOST });
+  try {
+    await app.listen({ port: config.PORT, host: config.HOST });
+  } catch (error) {
+    // e.g. the port is taken: close the database (and release the PGlite lock) before exiting.
+    await app.close().catch(() => {});
+    throw error;
+  }
 }
 
 main().catch((error: unknown) => {

@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from './support/engines.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
-import { redactUrl, redactPaths } from '../src/http/logging.ts';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { loggerOptions, redactUrl, redactPaths, scrubErrorText } from '../src/http/logging.ts';
+import { loadConfig } from '../src/config.ts';
 
 describe.each(engines)('HTTP conventions on %s', (engine) => {
   let t: TestApp;
@@ -27,6 +30,18 @@ describe.each(engines)('HTTP conventions on %s', (engine) => {
       payload: '{"kind":',
     });
     expectProblem(res, 400, 'bad_request');
+  });
+
+  it('answers problem+json for a URL Fastify cannot decode, and for a body of an unsupported type', async () => {
+    const badUrl = expectProblem(await t.admin.get('/facilities/%zz'), 400, 'bad_request');
+    expect(badUrl.detail).toMatch(/not a valid url/);
+    const xml = await t.app.inject({
+      method: 'POST',
+      url: '/facilities',
+      headers: { authorization: `Bearer ${t.adminKey}`, 'content-type': 'application/xml' },
+      payload: '<facility/>',
+    });
+    expectProblem(xml, 415, 'unsupported_media_type');
   });
 
   it('answers 404 problem+json for an unknown record and an unknown route', async () => {
@@ -84,5 +99,28 @@ describe('log redaction', () => {
 
   it('covers the Authorization header and patient identifier fields', () => {
     expect(redactPaths).toEqual(expect.arrayContaining(['req.headers.authorization', 'medicalRecordNumber', '*.medicalRecordNumber']));
+  });
+
+  it('blanks the values PostgreSQL and Prisma echo in error messages', () => {
+    const text = scrubErrorText(
+      'Key (facility_id, medical_record_number)=(f1, MRN-1) already exists. Failing row contains (1, MRN-2). medicalRecordNumber: "MRN-3", mrn=MRN-4',
+    );
+    expect(text).not.toMatch(/MRN-\d/);
+  });
+
+  it('logs an error without its driver detail, arguments or identifiers', () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+    const options = loggerOptions(loadConfig({ LOG_LEVEL: 'info' })) as pino.LoggerOptions;
+    const log = pino(options, sink);
+    const error = Object.assign(new Error('Unique constraint failed: Key (medical_record_number)=(MRN-5) already exists'), {
+      code: 'P2002',
+      meta: { driverAdapterError: { detail: 'MRN-6' } },
+      cause: new Error('Failing row contains (7, MRN-7).'),
+    });
+    log.error({ err: error, req: { method: 'GET', url: '/patients?mrn=MRN-8', headers: { authorization: 'Bearer atk_secret' } } }, 'request failed');
+    const out = lines.join('');
+    expect(out).toContain('P2002');
+    expect(out).not.toMatch(/MRN-\d|atk_secret/);
   });
 });

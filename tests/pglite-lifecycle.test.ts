@@ -56,4 +56,25 @@ describe('embedded PGlite data directory', () => {
     const db = await openDatabase(scratch.target);
     await db.close();
   });
+
+  it('lets exactly one of several racing takers have a stale lock', async () => {
+    const scratch = await scratchDatabase('pglite');
+    scratches.push(scratch);
+    if (scratch.target.engine !== 'pglite') throw new Error('unreachable');
+    const { writeFile } = await import('node:fs/promises');
+    const { lockDataDir } = await import('../src/db/data-dir-lock.ts');
+    const dir = `${scratch.target.dataDir}/race`;
+    for (let round = 0; round < 10; round++) {
+      const { mkdir } = await import('node:fs/promises');
+      await mkdir(dir, { recursive: true });
+      await writeFile(`${dir}/allograft.lock`, '999999999\n');
+      // Each taker acts as another process would: the lock's own-pid shortcut is not at play,
+      // because a second taker in this process sees our pid as held here.
+      const results = await Promise.allSettled([lockDataDir(dir), lockDataDir(dir), lockDataDir(dir)]);
+      const won = results.filter((r) => r.status === 'fulfilled');
+      expect(won).toHaveLength(1);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(DataDirLockedError);
+      await (won[0] as PromiseFulfilledResult<{ release(): Promise<void> }>).value.release();
+    }
+  });
 });

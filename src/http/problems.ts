@@ -84,6 +84,7 @@ export function toProblem(error: FastifyError, request: FastifyRequest): Problem
   const status = error.statusCode ?? 500;
   if (status === 415) return problem('unsupported_media_type', error.message, request);
   if (status === 413) return problem('payload_too_large', error.message, request);
-  if (status >= 400 && status < 500) return problem('bad_request', error.message, request);
+  // Other client errors keep their status (414, 405, …) under the generic bad_request type.
+  if (status >= 400 && status < 500) return problem('bad_request', error.message, request, status === 400 ? {} : { status });
   return problem('internal_error', 'An unexpected error occurred. Quote the request id when reporting it.', request);
 }
