@@ -77,4 +77,27 @@ describe('embedded PGlite data directory', () => {
       await (won[0] as PromiseFulfilledResult<{ release(): Promise<void> }>).value.release();
     }
   });
+
+  it('releases the data directory when the port is taken', async () => {
+    const scratch = await scratchDatabase('pglite');
+    scratches.push(scratch);
+    if (scratch.target.engine !== 'pglite') throw new Error('unreachable');
+    const { createServer } = await import('node:net');
+    const { spawn } = await import('node:child_process');
+    const { existsSync } = await import('node:fs');
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+        env: { ...process.env, DATA_DIR: scratch.target.dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATABASE_URL: '' },
+        stdio: 'ignore',
+      });
+      const code = await new Promise<number | null>((r) => child.on('exit', r));
+      expect(code).toBe(1);
+      expect(existsSync(`${scratch.target.dataDir}/allograft.lock`)).toBe(false);
+    } finally {
+      blocker.close();
+    }
+  });
 });
