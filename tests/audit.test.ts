@@ -56,6 +56,30 @@ describe.each(engines)('the audit trail on %s', (engine) => {
     expect((await t.admin.get('/audit-events/verification')).json().intact).toBe(true);
   });
 
+  it('proves with an auditor’s checkpoint that no event was cut from the end', async () => {
+    const { prisma } = t.database;
+    const first = (await t.admin.get('/audit-events/verification')).json();
+    await t.admin.post('/facilities', { kind: 'clinic', name: 'After the checkpoint' });
+    const query = `checkpointSeq=${first.lastSeq}&checkpointHash=${first.lastHash}`;
+    expect((await t.admin.get(`/audit-events/verification?${query}`)).json()).toMatchObject({
+      intact: true,
+      checkpoint: { seq: first.lastSeq, matches: true, problem: null },
+    });
+    expectProblem(await t.admin.get(`/audit-events/verification?checkpointSeq=${first.lastSeq}`), 400, 'validation_failed');
+
+    // Cut the newest events behind the triggers' back: the chain that is left is still consistent,
+    // only the checkpoint shows what is missing.
+    const later = (await t.admin.get('/audit-events/verification')).json();
+    await prisma.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe(`ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update_delete`);
+      await tx.$executeRawUnsafe(`DELETE FROM audit_event WHERE seq > ${Number(first.lastSeq) - 1}`);
+      await tx.$executeRawUnsafe(`ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_update_delete`);
+    });
+    const cut = (await t.admin.get(`/audit-events/verification?checkpointSeq=${later.lastSeq}&checkpointHash=${later.lastHash}`)).json();
+    expect(cut.firstBroken).toBeNull();
+    expect(cut).toMatchObject({ intact: false, checkpoint: { matches: false, problem: expect.stringMatching(/missing/) } });
+  });
+
   it('detects an event changed behind the triggers’ back', async () => {
     const { prisma } = t.database;
     await prisma.$transaction(async (tx) => {

@@ -42,5 +42,19 @@ export const chainVerification = z
     lastSeq: z.string().nullable(),
     lastHash: z.string(),
     firstBroken: z.object({ seq: z.string(), problem: z.string() }).nullable(),
+    checkpoint: z
+      .object({ seq: z.string(), hash: z.string(), matches: z.boolean(), problem: z.string().nullable() })
+      .nullable()
+      .meta({ description: 'The comparison with the checkpoint given, if any' }),
   })
   .meta({ id: 'ChainVerification' });
+
+export const verificationQuery = z
+  .object({
+    checkpointSeq: z.string().regex(/^\d+$/).optional().meta({ description: 'lastSeq of an earlier verification, kept by the auditor' }),
+    checkpointHash: z.string().regex(/^[0-9a-f]{64}$/).optional().meta({ description: 'lastHash of that verification' }),
+  })
+  .refine((q) => (q.checkpointSeq === undefined) === (q.checkpointHash === undefined), {
+    message: 'checkpointSeq and checkpointHash go together',
+    path: ['checkpointHash'],
+  });

@@ -17,6 +17,17 @@ export interface ChainVerification {
   lastHash: string;
   /** The first event whose hash, link or sequence does not hold. */
   firstBroken: { seq: string; problem: string } | null;
+  /**
+   * A checkpoint an auditor kept from an earlier verification (its lastSeq and lastHash): the
+   * chain can only show changes behind its head, so events cut from the end are found by
+   * comparing with a checkpoint kept outside the service.
+   */
+  checkpoint: { seq: string; hash: string; matches: boolean; problem: string | null } | null;
+}
+
+export interface Checkpoint {
+  seq: bigint;
+  hash: string;
 }
 
 const VERIFY_BATCH = 2_000;
@@ -38,8 +49,25 @@ export function createAuditService({ prisma }: { prisma: PrismaClient }) {
     return { items: page, nextCursor };
   }
 
+  /** Verifies the whole chain, and that it still holds an auditor's checkpoint when one is given. */
+  async function verifyChain(checkpoint?: Checkpoint): Promise<ChainVerification> {
+    const chain = await walkChain();
+    if (!checkpoint) return { ...chain, checkpoint: null };
+    const event = await prisma.auditEvent.findUnique({ where: { seq: checkpoint.seq }, select: { hash: true } });
+    const problem = !event
+      ? `event ${checkpoint.seq} of the checkpoint is missing: the trail is shorter than when the checkpoint was taken`
+      : event.hash !== checkpoint.hash
+        ? `event ${checkpoint.seq} no longer has the checkpoint's hash`
+        : null;
+    return {
+      ...chain,
+      intact: chain.intact && problem === null,
+      checkpoint: { seq: checkpoint.seq.toString(), hash: checkpoint.hash, matches: problem === null, problem },
+    };
+  }
+
   /** Recomputes every hash from the first event on, in batches. */
-  async function verifyChain(): Promise<ChainVerification> {
+  async function walkChain(): Promise<Omit<ChainVerification, 'checkpoint'>> {
     let prevHash = GENESIS_HASH;
     let expectedSeq = 1n;
     let checked = 0;

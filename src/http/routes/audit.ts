@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { auditEventList, auditQuery, chainVerification } from '../../domain/audit/audit-schemas.ts';
+import { auditEventList, auditQuery, chainVerification, verificationQuery } from '../../domain/audit/audit-schemas.ts';
 import { errorResponses } from '../responses.ts';
 
 const auditors = ['admin', 'auditor', 'quality'] as const;
@@ -27,9 +27,13 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       operationId: 'verifyAuditChain',
       tags: ['audit'],
-      summary: 'Recompute the hash chain over every event and report the first break, if any',
-      response: { 200: chainVerification, ...errorResponses(401, 403) },
+      summary: 'Recompute the hash chain over every event and report the first break; with a checkpoint kept from an earlier run, also prove nothing was cut from the end',
+      querystring: verificationQuery,
+      response: { 200: chainVerification, ...errorResponses(400, 401, 403) },
     },
-    handler: async () => audit.verifyChain(),
+    handler: async (request) => {
+      const { checkpointSeq, checkpointHash } = request.query;
+      return audit.verifyChain(checkpointSeq && checkpointHash ? { seq: BigInt(checkpointSeq), hash: checkpointHash } : undefined);
+    },
   });
 };
