@@ -20,6 +20,25 @@ async function catalogue(prisma: Database['prisma']) {
   return { columns, indexes, triggers };
 }
 
+describe.runIf(engines.includes('postgresql'))('migrations on a PostgreSQL server shared by several instances', () => {
+  it('lets two instances migrate at once: one applies the history, the other waits for it and applies nothing', async () => {
+    const scratch = await scratchDatabase('postgresql');
+    const [a, b] = [await openDatabase(scratch.target), await openDatabase(scratch.target)];
+    try {
+      const results = await Promise.all([applyMigrations(a.migrationAdapter), applyMigrations(b.migrationAdapter)]);
+      const shipped = (await loadMigrationList()).migrationDirectories.map((d) => d.path);
+      expect(results.map((r) => r.length).sort()).toEqual([0, shipped.length]);
+      // The migration lock was released with the engine's connections: nobody holds it now.
+      const held = await a.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 72707369`;
+      expect(held[0]!.n).toBe(0);
+    } finally {
+      await a.close();
+      await b.close();
+      await scratch.drop();
+    }
+  });
+});
+
 describe.each(engines)('migrations on %s', (engine) => {
   const scratches: ScratchDatabase[] = [];
   afterAll(async () => {

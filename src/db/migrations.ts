@@ -4,7 +4,8 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { SchemaEngine } from './schema-engine.ts';
 import { migrationsDir, openSchemaEngine, readSchema } from './schema-engine.ts';
 
 const noFilter = { externalTables: [], externalEnums: [] };
@@ -33,19 +34,46 @@ export async function loadMigrationList() {
   };
 }
 
+/**
+ * Runs work on a schema engine, then closes every connection the engine opened. The engine
+ * holds Prisma's migration advisory lock (pg_advisory_lock(72707369)) on its connection until
+ * that connection ends; left open, it would make every other instance's migration time out.
+ */
+async function withEngine<T>(adapterFactory: SqlMigrationAwareDriverAdapterFactory, work: (engine: SchemaEngine) => Promise<T>): Promise<T> {
+  const opened: SqlDriverAdapter[] = [];
+  const track = async (connecting: Promise<SqlDriverAdapter>) => {
+    const adapter = await connecting;
+    opened.push(adapter);
+    return adapter;
+  };
+  const tracked: SqlMigrationAwareDriverAdapterFactory = {
+    provider: adapterFactory.provider,
+    adapterName: adapterFactory.adapterName,
+    connect: () => track(adapterFactory.connect()),
+    connectToShadowDb: () => track(adapterFactory.connectToShadowDb()),
+  };
+  try {
+    return await work(await openSchemaEngine(tracked));
+  } finally {
+    await Promise.all(opened.map((adapter) => adapter.dispose()));
+  }
+}
+
 /** Applies every pending migration; returns the names of those applied now. */
 export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
-  const engine = await openSchemaEngine(adapterFactory);
   const migrationsList = await loadMigrationList();
-  const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters: noFilter });
-  return appliedMigrationNames;
+  return withEngine(adapterFactory, async (engine) => {
+    const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters: noFilter });
+    return appliedMigrationNames;
+  });
 }
 
 /** Names of migrations in prisma/migrations that the database has not applied yet. */
 export async function pendingMigrations(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
-  const engine = await openSchemaEngine(adapterFactory);
   const migrationsList = await loadMigrationList();
-  const result = await engine.diagnoseMigrationHistory({ migrationsList, optInToShadowDatabase: false, filters: noFilter });
+  const result = await withEngine(adapterFactory, (engine) =>
+    engine.diagnoseMigrationHistory({ migrationsList, optInToShadowDatabase: false, filters: noFilter }),
+  );
   const history = result.history;
   if (!history) return [];
   if (history.diagnostic === 'databaseIsBehind' || history.diagnostic === 'historiesDiverge') {
@@ -56,15 +84,16 @@ export async function pendingMigrations(adapterFactory: SqlMigrationAwareDriverA
 
 /** The SQL that would take the database to the schema in schema.prisma: empty when they agree. */
 export async function diffDatabaseToSchema(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string> {
-  const engine = await openSchemaEngine(adapterFactory);
   const files = [{ path: 'schema.prisma', content: await readSchema() }];
-  const { stdout } = await engine.diff({
-    from: { tag: 'schemaDatasource', files, configDir: '.' },
-    to: { tag: 'schemaDatamodel', files },
-    script: true,
-    exitCode: null,
-    filters: noFilter,
-  });
+  const { stdout } = await withEngine(adapterFactory, (engine) =>
+    engine.diff({
+      from: { tag: 'schemaDatasource', files, configDir: '.' },
+      to: { tag: 'schemaDatamodel', files },
+      script: true,
+      exitCode: null,
+      filters: noFilter,
+    }),
+  );
   return stripEmptyScript(stdout ?? '');
 }
 
