@@ -44,7 +44,7 @@ describe.each(engines)('traceability both ways on %s', (engine) => {
     expect(trace.medicalHistoryReviews).toEqual([expect.objectContaining({ outcome: 'acceptable' })]);
     expect(trace.eligibilityDeterminations).toEqual([expect.objectContaining({ outcome: 'eligible', determinedBy: 'Dr Rao' })]);
     expect(trace.processingSteps).toEqual([expect.objectContaining({ kind: 'rinse', parameters: { solution: 'saline', minutes: 30 }, deviations: [expect.objectContaining({ resolution: 'no impact' })] })]);
-    expect(trace.preservations).toEqual([expect.objectContaining({ method: 'dehydrated', storageTempMinC: '15', storageTempMaxC: '30' })]);
+    expect(trace.preservations).toEqual([expect.objectContaining({ method: 'dehydrated', storageTempMinC: 15, storageTempMaxC: 30 })]);
     expect(trace.releaseDecisions).toEqual([expect.objectContaining({ decision: 'released', decidedBy: 'QA Kim' })]);
     expect(trace.shipments).toEqual([expect.objectContaining({ id: chain.shipmentId, toFacilityId: f.clinicId, receivedAcceptable: true, receipt: expect.objectContaining({ receivedBy: 'Nurse Joy' }) })]);
     expect(trace.administrations).toEqual([expect.objectContaining({ id: administrationId, patientId, current: true })]);

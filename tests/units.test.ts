@@ -161,6 +161,10 @@ describe.each(engines)('units and labels on %s', (engine) => {
     const events = (await t.admin.get(`/audit-events?entityType=unit&entityId=${stale!.id}&action=unit.expired`)).json().items;
     expect(events).toEqual([expect.objectContaining({ before: { status: 'released' }, after: { status: 'expired' }, reason: 'expired on 2024-01-31' })]);
     expect((await ok(bank.coordinator.post('/units/expiry-sweep'), 200)).expired).toEqual([]);
+    const expiredStock = await ok(bank.coordinator.get(`/inventory?status=expired&facilityId=${bank.bankId}&limit=200`), 200);
+    expect(expiredStock.items.map((u: { code: string }) => u.code)).toContain(stale!.code);
+    const available = await ok(bank.coordinator.get(`/inventory?facilityId=${bank.bankId}&limit=200`), 200);
+    expect(available.items.map((u: { code: string }) => u.code)).not.toContain(stale!.code);
   });
 
   it('shows a clinician only the units at her facility: others do not exist for her (404, not 403)', async () => {

@@ -46,6 +46,8 @@ export function createCommandRunner(prisma: PrismaClient): RunCommand {
         }, TRANSACTION_OPTIONS);
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
+        // Back off with jitter so that colliding transactions do not collide again.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
       }
     }
   };

@@ -20,7 +20,7 @@ const unitSummary = z.object({
   division: z.string(),
   description: z.string(),
   size: z.string().nullable(),
-  volumeMl: z.string().nullable(),
+  volumeMl: z.number().nullable(),
   form: z.string(),
   expiresOn: calendarDate,
   status: z.string(),
@@ -75,7 +75,7 @@ const processingStep = z.object({
 });
 
 const preservation = z.object({
-  id, method: z.string(), storageTempMinC: z.string(), storageTempMaxC: z.string(), storageLocation: z.string(),
+  id, method: z.string(), storageTempMinC: z.number(), storageTempMaxC: z.number(), storageLocation: z.string(),
   preservedAt: timestamp, expiresOn: calendarDate,
 });
 

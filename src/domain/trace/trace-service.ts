@@ -58,7 +58,7 @@ type BackwardUnit = Prisma.UnitGetPayload<{ include: typeof backwardInclude }>;
 function unitSummary(unit: PlacedUnit) {
   return {
     ...unit,
-    volumeMl: unit.volumeMl === null ? null : String(unit.volumeMl),
+    volumeMl: unit.volumeMl === null ? null : Number(unit.volumeMl),
     place: {
       facilityId: unit.locationFacilityId,
       facilityName: unit.locationFacility?.name ?? null,
@@ -99,7 +99,7 @@ function backwardView(unit: BackwardUnit) {
     medicalHistoryReviews: lot.donor.medicalHistoryReviews,
     eligibilityDeterminations: lot.donor.eligibilityDeterminations,
     processingSteps: lot.processingSteps,
-    preservations: lot.preservations.map((p) => ({ ...p, storageTempMinC: String(p.storageTempMinC), storageTempMaxC: String(p.storageTempMaxC) })),
+    preservations: lot.preservations.map((p) => ({ ...p, storageTempMinC: Number(p.storageTempMinC), storageTempMaxC: Number(p.storageTempMaxC) })),
     releaseDecisions: lot.releaseDecisions,
     shipments: unit.shipmentItems
       .map((item) => ({ ...item.shipment, receivedAcceptable: item.receivedAcceptable }))

@@ -21,7 +21,8 @@ export function createInventoryService({ prisma }: { prisma: PrismaClient }) {
       status: query.status ?? { in: AVAILABLE },
       locationFacilityId: facilityId ?? { not: null },
       productCode: query.productCode,
-      expiresOn: { gte: today, ...(query.expiringBefore ? { lt: query.expiringBefore } : {}) },
+      // Asked for expired units, list them; otherwise nothing past its date is listed.
+      expiresOn: { ...(query.status === 'expired' ? {} : { gte: today }), ...(query.expiringBefore ? { lt: query.expiringBefore } : {}) },
       // A lot flagged for review after a consent withdrawal is not available, whatever its units' status.
       lot: { reviewFlaggedAt: null, ...(query.tissueType ? { tissueType: query.tissueType } : {}) },
     };
