@@ -91,6 +91,20 @@ describe.each(engines)('HTTP conventions on %s', (engine) => {
   });
 });
 
+describe.each(engines)('readiness on %s', (engine) => {
+  it('answers 503 naming the migrations the database lacks', async () => {
+    const t = await startTestApp(engine);
+    try {
+      await t.database.prisma.$executeRawUnsafe('DELETE FROM _prisma_migrations');
+      const res = await t.as(null).get('/ready');
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({ status: 'not_ready', database: 'reachable', pendingMigrations: t.app.shippedMigrations });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('log redaction', () => {
   it('masks patient identifiers in query strings', () => {
     expect(redactUrl('/patients?medicalRecordNumber=MRN123&facilityId=x')).toBe('/patients?medicalRecordNumber=%5Bredacted%5D&facilityId=x');

@@ -1,5 +1,6 @@
 // Is the database reachable, and has it applied every migration this build ships?
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import { EMBEDDED_DURABILITY_WARNING, type Database } from './database.ts';
 import { loadMigrationList } from './migrations.ts';
 
 export async function unappliedMigrations(prisma: PrismaClient, shipped: string[]): Promise<string[]> {
@@ -11,4 +12,26 @@ export async function unappliedMigrations(prisma: PrismaClient, shipped: string[
 
 export async function shippedMigrations(): Promise<string[]> {
   return (await loadMigrationList()).migrationDirectories.map((d) => d.path);
+}
+
+export interface Readiness {
+  status: 'ready' | 'not_ready';
+  engine: Database['engine'];
+  durable: boolean;
+  warning?: string;
+  database: 'reachable' | 'unreachable';
+  pendingMigrations: string[];
+}
+
+/** Ready when the database answers and has applied every migration this build ships. */
+export async function readiness(database: Database, shipped: string[]): Promise<Readiness> {
+  const pending = await unappliedMigrations(database.prisma, shipped).catch(() => null);
+  return {
+    status: pending?.length === 0 ? 'ready' : 'not_ready',
+    engine: database.engine,
+    durable: database.durable,
+    ...(database.durable ? {} : { warning: EMBEDDED_DURABILITY_WARNING }),
+    database: pending ? 'reachable' : 'unreachable',
+    pendingMigrations: pending ?? [],
+  };
 }

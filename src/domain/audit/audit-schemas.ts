@@ -5,7 +5,12 @@ export const auditQuery = z.object({
   entityType: text(50).optional(),
   entityId: text(100).optional(),
   action: text(100).optional(),
-  after: z.string().regex(/^\d+$/).optional().meta({ description: 'Return events after this sequence number (nextCursor of the previous page)' }),
+  after: z
+    .string()
+    .regex(/^\d+$/)
+    .transform((text) => BigInt(text))
+    .optional()
+    .meta({ description: 'Return events after this sequence number (nextCursor of the previous page)' }),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
@@ -57,4 +62,7 @@ export const verificationQuery = z
   .refine((q) => (q.checkpointSeq === undefined) === (q.checkpointHash === undefined), {
     message: 'checkpointSeq and checkpointHash go together',
     path: ['checkpointHash'],
-  });
+  })
+  .transform(({ checkpointSeq, checkpointHash }) =>
+    checkpointSeq && checkpointHash ? { checkpoint: { seq: BigInt(checkpointSeq), hash: checkpointHash } } : { checkpoint: undefined },
+  );

@@ -6,7 +6,7 @@ export interface AuditQuery {
   entityType?: string;
   entityId?: string;
   action?: string;
-  afterSeq?: bigint;
+  after?: bigint;
   limit: number;
 }
 
@@ -39,7 +39,7 @@ export function createAuditService({ prisma }: { prisma: PrismaClient }) {
         entityType: query.entityType,
         entityId: query.entityId,
         action: query.action,
-        seq: query.afterSeq === undefined ? undefined : { gt: query.afterSeq },
+        seq: query.after === undefined ? undefined : { gt: query.after },
       },
       orderBy: { seq: 'asc' },
       take: query.limit + 1,

@@ -16,10 +16,7 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
       querystring: auditQuery,
       response: { 200: auditEventList, ...errorResponses(400, 401, 403) },
     },
-    handler: async (request) => {
-      const { after, ...rest } = request.query;
-      return audit.list({ ...rest, afterSeq: after === undefined ? undefined : BigInt(after) });
-    },
+    handler: async (request) => audit.list(request.query),
   });
 
   app.get('/audit-events/verification', {
@@ -31,9 +28,6 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
       querystring: verificationQuery,
       response: { 200: chainVerification, ...errorResponses(400, 401, 403) },
     },
-    handler: async (request) => {
-      const { checkpointSeq, checkpointHash } = request.query;
-      return audit.verifyChain(checkpointSeq && checkpointHash ? { seq: BigInt(checkpointSeq), hash: checkpointHash } : undefined);
-    },
+    handler: async (request) => audit.verifyChain(request.query.checkpoint),
   });
 };

@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { EMBEDDED_DURABILITY_WARNING } from '../../db/database.ts';
-import { unappliedMigrations } from '../../db/readiness.ts';
+import { readiness } from '../../db/readiness.ts';
 
 const health = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 
-const readiness = z
+const readinessReport = z
   .object({
     status: z.enum(['ready', 'not_ready']),
     engine: z.enum(['pglite', 'postgresql']),
@@ -29,26 +28,11 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'ready',
       tags: ['operations'],
       summary: 'Readiness: the database answers and every shipped migration is applied',
-      response: { 200: readiness, 503: readiness },
+      response: { 200: readinessReport, 503: readinessReport },
     },
     handler: async (_request, reply) => {
-      const { database, shippedMigrations } = app;
-      let pending: string[] = [];
-      let reachable = true;
-      try {
-        pending = await unappliedMigrations(database.prisma, shippedMigrations);
-      } catch {
-        reachable = false;
-      }
-      const ready = reachable && pending.length === 0;
-      return reply.code(ready ? 200 : 503).send({
-        status: ready ? 'ready' : 'not_ready',
-        engine: database.engine,
-        durable: database.durable,
-        ...(database.durable ? {} : { warning: EMBEDDED_DURABILITY_WARNING }),
-        database: reachable ? 'reachable' : 'unreachable',
-        pendingMigrations: pending,
-      });
+      const report = await readiness(app.database, app.shippedMigrations);
+      return reply.code(report.status === 'ready' ? 200 : 503).send(report);
     },
   });
 };
