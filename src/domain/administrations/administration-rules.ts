@@ -2,6 +2,7 @@
 // facts inside its transaction, and the database enforces "at most once" on its own.
 import type { ProductStatus } from '../../generated/prisma/enums.ts';
 import { DomainError, invalidState, ruleViolation } from '../shared/errors.ts';
+import { calendarDay } from '../shared/dates.ts';
 
 export interface UnitFacts {
   code: string;
@@ -26,8 +27,6 @@ const statusReasons: Partial<Record<ProductStatus, string>> = {
   released: 'is released but still at the tissue bank: it has not been shipped to this facility',
 };
 
-export const dateOf = (instant: Date) => instant.toISOString().slice(0, 10);
-
 /** The refusal for administering the unit at the facility at the given time, or null when allowed. */
 export function administrationRefusal(unit: UnitFacts, facilityId: string, administeredAt: Date): DomainError | null {
   const statusReason = statusReasons[unit.status];
@@ -48,10 +47,10 @@ export function administrationRefusal(unit: UnitFacts, facilityId: string, admin
 
 /** Expired on the administration date: the expiry date is the last day of use. */
 export function expiryRefusal(unit: Pick<UnitFacts, 'code' | 'expiresOn'>, administeredAt: Date): DomainError | null {
-  if (dateOf(administeredAt) <= dateOf(unit.expiresOn)) return null;
-  return ruleViolation(`The unit ${unit.code} expired on ${dateOf(unit.expiresOn)}, before the administration date ${dateOf(administeredAt)}.`, {
+  if (calendarDay(administeredAt) <= calendarDay(unit.expiresOn)) return null;
+  return ruleViolation(`The unit ${unit.code} expired on ${calendarDay(unit.expiresOn)}, before the administration date ${calendarDay(administeredAt)}.`, {
     unitCode: unit.code,
-    expiresOn: dateOf(unit.expiresOn),
+    expiresOn: calendarDay(unit.expiresOn),
   });
 }
 

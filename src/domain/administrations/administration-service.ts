@@ -6,7 +6,7 @@ import { fieldErrors, invalidState, notFound } from '../shared/errors.ts';
 import type { RequestContext } from '../shared/context.ts';
 import type { RunCommand, Tx } from '../shared/transaction.ts';
 import { parseUnitCode } from '../units/identification.ts';
-import { canSee, confinedFacility } from '../patients/facility-scope.ts';
+import { canSee, confinedFacility } from '../shared/facility-scope.ts';
 import { administrationRefusal, expiryRefusal, futureRefusal } from './administration-rules.ts';
 
 export interface NewAdministration {

@@ -4,7 +4,7 @@ import type { AdverseReaction, PrismaClient } from '../../generated/prisma/clien
 import { invalidState, notFound, ruleViolation } from '../shared/errors.ts';
 import type { RequestContext } from '../shared/context.ts';
 import type { RecordRead, RunCommand } from '../shared/transaction.ts';
-import { canSee, confinedFacility } from '../patients/facility-scope.ts';
+import { canSee, confinedFacility } from '../shared/facility-scope.ts';
 import { futureRefusal } from '../administrations/administration-rules.ts';
 import { createTraceService } from '../trace/trace-service.ts';
 import { isOverdue, reportDueOn } from './adverse-reaction-rules.ts';

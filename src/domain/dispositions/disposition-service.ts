@@ -6,7 +6,7 @@ import { invalidState, notFound, ruleViolation } from '../shared/errors.ts';
 import type { RequestContext } from '../shared/context.ts';
 import type { Command, RunCommand } from '../shared/transaction.ts';
 import { assertTransition } from '../products/product-status.ts';
-import { canSee } from '../patients/facility-scope.ts';
+import { canSee } from '../shared/facility-scope.ts';
 import { unitCodeOf } from '../administrations/administration-service.ts';
 import { futureRefusal } from '../administrations/administration-rules.ts';
 

@@ -12,7 +12,8 @@ import type { NewLot, ReleaseInput } from './lot-schemas.ts';
 import { moveFollowingUnits, moveLot } from './lot-status.ts';
 import { lotView, preservationView } from './lot-views.ts';
 import { assertAcceptableTissueType } from './processing-rules.ts';
-import { failedReleasePrerequisites, startOfDay } from './release-gate.ts';
+import { failedReleasePrerequisites } from './release-gate.ts';
+import { startOfDay } from '../shared/dates.ts';
 
 interface Deps {
   prisma: PrismaClient;

@@ -3,6 +3,7 @@
 import type { Lot, PrismaClient } from '../../generated/prisma/client.ts';
 import { donorStanding, screeningGaps } from '../donors/donor-standing.ts';
 import type { Tx } from '../shared/transaction.ts';
+import { calendarDay } from '../shared/dates.ts';
 
 export interface FailedPrerequisite {
   code: 'donor_not_eligible' | 'consent_not_in_force' | 'screening_gap' | 'processing_not_complete' | 'open_deviations' | 'preservation_missing' | 'expired';
@@ -30,7 +31,7 @@ export async function failedReleasePrerequisites(tx: Tx, lot: Lot, panel: string
   if (openDeviations > 0) failed.push({ code: 'open_deviations', detail: `${openDeviations} processing deviation(s) are still open.` });
   if (!preservation) failed.push({ code: 'preservation_missing', detail: 'No preservation with an expiry date is recorded.' });
   else if (preservation.expiresOn < today) {
-    failed.push({ code: 'expired', detail: `The lot expired on ${preservation.expiresOn.toISOString().slice(0, 10)}.` });
+    failed.push({ code: 'expired', detail: `The lot expired on ${calendarDay(preservation.expiresOn)}.` });
   }
   return failed;
 }
@@ -40,7 +41,3 @@ export function latestPreservation(tx: Tx | PrismaClient, lotId: string) {
   return tx.preservation.findFirst({ where: { lotId }, orderBy: [{ createdAt: 'desc' }, { preservedAt: 'desc' }, { id: 'desc' }] });
 }
 
-/** Today as a calendar date (UTC midnight), to compare with date-only expiries. */
-export function startOfDay(instant: Date): Date {
-  return new Date(`${instant.toISOString().slice(0, 10)}T00:00:00.000Z`);
-}

@@ -4,7 +4,7 @@ import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { DomainError, fieldErrors, notFound, ruleViolation } from '../shared/errors.ts';
 import type { RequestContext } from '../shared/context.ts';
 import type { RunCommand } from '../shared/transaction.ts';
-import { canSee, confinedFacility } from './facility-scope.ts';
+import { canSee, confinedFacility } from '../shared/facility-scope.ts';
 
 const PATIENT_FACILITY_KINDS = ['clinic', 'hospital'];
 

@@ -1,6 +1,7 @@
 // Building blocks for the zod schemas of every capability. A schema is the single source of
 // validation, TypeScript type and OpenAPI document; codecs turn wire strings into Dates and back.
 import { z } from 'zod';
+import { calendarDay } from './dates.ts';
 
 /** An instant with its offset, e.g. 2026-11-24T08:30:00Z; a Date inside the service. */
 export const timestamp = z
@@ -14,7 +15,7 @@ export const timestamp = z
 export const calendarDate = z
   .codec(z.iso.date(), z.date(), {
     decode: (text) => new Date(`${text}T00:00:00.000Z`),
-    encode: (date) => date.toISOString().slice(0, 10),
+    encode: calendarDay,
   })
   .meta({ description: 'ISO 8601 calendar date', example: '2026-11-24' });
 

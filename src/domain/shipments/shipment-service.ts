@@ -1,13 +1,14 @@
 // Shipments: units leave the bank for a consignee and arrive there. A unit is in exactly one
 // place at a time: a facility (locationFacilityId) or a shipment in transit (inTransitShipmentId).
 import type { PrismaClient, Unit } from '../../generated/prisma/client.ts';
-import { startOfDay } from '../lots/release-gate.ts';
 import { canTransition } from '../products/product-status.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { DomainError, fieldErrors, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
 import type { Command, RunCommand, Tx } from '../shared/transaction.ts';
 import { unitCodeOf } from '../units/unit-views.ts';
 import type { NewReceipt, NewShipment } from './shipment-schemas.ts';
+import { startOfDay } from '../shared/dates.ts';
+import { canSee } from '../shared/facility-scope.ts';
 
 const withItems = { items: { include: { unit: { select: { code: true, status: true } } } }, receipt: true } as const;
 
@@ -79,7 +80,7 @@ export function createShipmentService({ prisma, runCommand }: { prisma: PrismaCl
   async function receive(ctx: RequestContext, shipmentId: string, input: NewReceipt) {
     return runCommand(ctx, async ({ tx, audit, auditMany }) => {
       const shipment = await findShipment(tx, shipmentId);
-      if (ctx.actor.role === 'clinician' && ctx.actor.facilityId !== shipment.toFacilityId) {
+      if (!canSee(ctx, shipment.toFacilityId)) {
         throw new DomainError('forbidden', `Only the consignee facility of shipment ${shipmentId} can record its receipt.`);
       }
       if (shipment.receipt) throw new DomainError('conflict', `Shipment ${shipmentId} was already received at ${shipment.receipt.receivedAt.toISOString()}.`, { receiptId: shipment.receipt.id });
@@ -104,7 +105,7 @@ export function createShipmentService({ prisma, runCommand }: { prisma: PrismaCl
 
   async function get(ctx: RequestContext, id: string) {
     const shipment = await findShipment(prisma, id);
-    if (ctx.actor.role === 'clinician' && ![shipment.toFacilityId, shipment.fromFacilityId].includes(ctx.actor.facilityId ?? '')) {
+    if (!canSee(ctx, shipment.toFacilityId, shipment.fromFacilityId)) {
       throw new DomainError('forbidden', `Shipment ${id} neither leaves nor reaches your facility.`);
     }
     return shipmentView(shipment);

@@ -6,7 +6,7 @@ import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import { notFound } from '../shared/errors.ts';
 import type { RequestContext } from '../shared/context.ts';
 import type { RecordRead } from '../shared/transaction.ts';
-import { canSee } from '../patients/facility-scope.ts';
+import { canSee } from '../shared/facility-scope.ts';
 import { toAdministrationView, unitCodeOf } from '../administrations/administration-service.ts';
 
 const placeInclude = {

@@ -3,10 +3,10 @@
 // records the fact in the status too, so that lists and traces say "expired", with an audit
 // event per unit. Run it daily (cron, or a scheduler calling the endpoint).
 import type { PrismaClient, ProductStatus } from '../../generated/prisma/client.ts';
-import { startOfDay } from '../lots/release-gate.ts';
 import { canTransition } from '../products/product-status.ts';
 import type { RequestContext } from '../shared/context.ts';
 import type { RunCommand } from '../shared/transaction.ts';
+import { calendarDay, startOfDay } from '../shared/dates.ts';
 
 const EXPIRABLE = (['quarantine', 'released', 'distributed', 'on_hold'] as const).filter((s) => canTransition(s, 'expired')) as ProductStatus[];
 
@@ -24,7 +24,7 @@ export function createExpiryService({ runCommand }: { prisma: PrismaClient; runC
       const { count } = await tx.unit.updateMany({ where: { id: { in: due.map((u) => u.id) }, status: { in: EXPIRABLE } }, data: { status: 'expired' } });
       if (count !== due.length) throw new Error('units changed during the expiry sweep'); // cannot happen under the write lock
       await auditMany(
-        due.map((u) => ({ action: 'unit.expired', entityType: 'unit', entityId: u.id, before: { status: u.status }, after: { status: 'expired' }, reason: `expired on ${u.expiresOn.toISOString().slice(0, 10)}` })),
+        due.map((u) => ({ action: 'unit.expired', entityType: 'unit', entityId: u.id, before: { status: u.status }, after: { status: 'expired' }, reason: `expired on ${calendarDay(u.expiresOn)}` })),
       );
       return { asOf: today, expired: due.map((u) => ({ code: u.code, statusBefore: u.status, expiresOn: u.expiresOn })) };
     });

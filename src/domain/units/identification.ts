@@ -1,6 +1,7 @@
 // ISBT 128 identification (ICCBBA ST-001): Donation Identification Numbers, their ISO/IEC 7064
 // Mod 37-2 check character, unit codes, and the EU Single European Code (2006/86/EC Annex VII).
 // Codes relate a unit to its donation and never carry a name or medical record number.
+import { calendarDay } from '../shared/dates.ts';
 
 const MOD37_2_CHARSET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ*';
 
@@ -79,7 +80,7 @@ export function euDonationSequence(euTissueEstablishmentCode: string | null, din
  * field is 7, so it is padded with the 2-character ISBT type-of-donation/flag field "00".
  */
 export function euProductSequence(productCode: string, division: string, expiresOn: Date): string {
-  return `A${productCode}00${division}${expiresOn.toISOString().slice(0, 10).replace(/-/g, '')}`;
+  return `A${productCode}00${division}${calendarDay(expiresOn).replace(/-/g, '')}`;
 }
 
 /** How a DIN is printed for keyboard entry: facility, year, sequence and check character, e.g. "W1234 26 000042 K". */

@@ -4,12 +4,12 @@
 // whatever their recorded status, since a status update may lag the calendar; nor are units of
 // a lot flagged for review after the donor withdrew her consent.
 import type { Prisma, PrismaClient, ProductStatus } from '../../generated/prisma/client.ts';
-import { startOfDay } from '../lots/release-gate.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { pageOf } from '../shared/pagination.ts';
 import type { InventoryQuery } from './unit-schemas.ts';
 import { unitView } from './unit-views.ts';
+import { startOfDay } from '../shared/dates.ts';
 
 const AVAILABLE: ProductStatus[] = ['released', 'distributed'];
 

@@ -3,6 +3,7 @@
 import type { Facility, Preservation } from '../../generated/prisma/client.ts';
 import { euProductSequence, printedUnitCode } from './identification.ts';
 import type { UnitWithLot } from './unit-views.ts';
+import { calendarDay } from '../shared/dates.ts';
 
 const ALWAYS = [
   'Rx only. For use by a licensed physician only.',
@@ -13,7 +14,7 @@ const ALWAYS = [
 
 function statusWarning(unit: UnitWithLot, today: Date): string {
   // A status update may lag the calendar: the expiry date itself decides.
-  if (unit.expiresOn < today) return `EXPIRED on ${unit.expiresOn.toISOString().slice(0, 10)}: not for use.`;
+  if (unit.expiresOn < today) return `EXPIRED on ${calendarDay(unit.expiresOn)}: not for use.`;
   if (unit.lot.reviewFlaggedAt) return 'DO NOT USE: the lot is under review after the donor withdrew her consent.';
   if (unit.status === 'quarantine') return 'QUARANTINE: not released for transplantation. Donor eligibility not yet determined.';
   if (unit.status === 'released' || unit.status === 'distributed') return 'Donor eligibility determined: the donor was found eligible.';

@@ -1,7 +1,7 @@
 // Units: the doses a lot is split into, each with its own code, looked up as printed.
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { findLot } from '../lots/lot-service.ts';
-import { latestPreservation, startOfDay } from '../lots/release-gate.ts';
+import { latestPreservation } from '../lots/release-gate.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { DomainError, fieldErrors, invalidState, ruleViolation } from '../shared/errors.ts';
 import type { RunCommand } from '../shared/transaction.ts';
@@ -10,6 +10,7 @@ import { buildUnitCode } from './identification.ts';
 import { buildLabel } from './label.ts';
 import type { NewUnit } from './unit-schemas.ts';
 import { findUnitByCode, unitView } from './unit-views.ts';
+import { calendarDay, startOfDay } from '../shared/dates.ts';
 
 export function createUnitService({ prisma, runCommand }: { prisma: PrismaClient; runCommand: RunCommand }) {
   /** Splits a lot into units at the bank; they inherit the lot's status (quarantine or released). */
@@ -27,7 +28,7 @@ export function createUnitService({ prisma, runCommand }: { prisma: PrismaClient
       if (!preservation) throw ruleViolation(`Record the preservation (and expiry) of lot ${lot.id} before splitting it into units.`);
       const late = requested.findIndex((u) => u.expiresOn > preservation.expiresOn);
       if (late >= 0) {
-        throw ruleViolation(`A unit cannot expire after its lot (${preservation.expiresOn.toISOString().slice(0, 10)}).`, { field: `units.${late}.expiresOn` });
+        throw ruleViolation(`A unit cannot expire after its lot (${calendarDay(preservation.expiresOn)}).`, { field: `units.${late}.expiresOn` });
       }
       const existing = await tx.unit.findMany({ where: { lotId }, select: { division: true } });
       assertUndividedRule(requested, existing.map((e) => e.division), lot.id);

@@ -2,6 +2,7 @@
 import type { Lot, Unit } from '../../generated/prisma/client.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { fieldErrors, notFound } from '../shared/errors.ts';
+import { canSee } from '../shared/facility-scope.ts';
 import type { Tx } from '../shared/transaction.ts';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { mod37_2, parseUnitCode, printedUnitCode } from './identification.ts';
@@ -30,6 +31,6 @@ export async function findUnitByCode(db: Tx | PrismaClient, ctx: RequestContext,
   const unit = await db.unit.findUnique({ where: { code }, include: { lot: true } });
   if (!unit) throw notFound('Unit', code);
   // For a clinician, a unit elsewhere does not exist: a 403 would tell that it does.
-  if (ctx.actor.role === 'clinician' && unit.locationFacilityId !== ctx.actor.facilityId) throw notFound('Unit', code);
+  if (!canSee(ctx, unit.locationFacilityId)) throw notFound('Unit', code);
   return unit;
 }

@@ -1,6 +1,6 @@
 // Clinicians act for one facility: they see and touch only what is at, or happened at, that
 // facility. Outside it a record is "not found" for them (404, not 403), so existence does not leak.
-import type { RequestContext } from '../shared/context.ts';
+import type { RequestContext } from './context.ts';
 
 /** The facility the actor is confined to, or null when the role sees every facility. */
 export function confinedFacility(ctx: RequestContext): string | null {
