@@ -26,8 +26,16 @@ export const EMBEDDED_DURABILITY_WARNING =
   'Running on embedded PGlite: committed writes survive a killed process but not an OS crash or power loss ' +
   '(PGlite runs without fsync). Use PostgreSQL (DATABASE_URL=postgresql://…) in production.';
 
-export async function openDatabase(target: DatabaseTarget): Promise<Database> {
-  return target.engine === 'pglite' ? openPglite(target.dataDir) : openPostgres(target.url);
+export interface OpenOptions {
+  /**
+   * On PostgreSQL, the longest a statement may run or wait for a lock, and a transaction may sit
+   * idle (the request timeout): a request never holds the database past its own deadline.
+   */
+  statementTimeoutMs?: number;
+}
+
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
+  return target.engine === 'pglite' ? openPglite(target.dataDir) : openPostgres(target.url, options);
 }
 
 async function openPglite(dataDir: string): Promise<Database> {
@@ -56,8 +64,11 @@ async function openPglite(dataDir: string): Promise<Database> {
   };
 }
 
-async function openPostgres(url: string): Promise<Database> {
-  const adapter = new PrismaPg({ connectionString: url });
+async function openPostgres(url: string, { statementTimeoutMs }: OpenOptions): Promise<Database> {
+  const limits = statementTimeoutMs
+    ? { statement_timeout: statementTimeoutMs, lock_timeout: statementTimeoutMs, idle_in_transaction_session_timeout: statementTimeoutMs }
+    : {};
+  const adapter = new PrismaPg({ connectionString: url, ...limits });
   const prisma = new PrismaClient({ adapter });
   return {
     engine: 'postgresql',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, text, timestamp } from '../shared/schemas.ts';
+import { id, multilineText, text, timestamp } from '../shared/schemas.ts';
 
 export const indications = [
   'plantar_fasciitis',
@@ -16,11 +16,7 @@ export const indications = [
 
 export const indication = z.enum(indications).meta({ id: 'Indication' });
 
-export const unitCodeInput = z
-  .string()
-  .min(1)
-  .max(64)
-  .meta({ description: 'Unit code as scanned or typed: DIN, optional check character, product code, division; spaces and dashes ignored', example: 'W1234 26 000042 K T0001 A00' });
+export const unitCodeInput = text(64).meta({ description: 'Unit code as scanned or typed: DIN, optional check character, product code, division; spaces and dashes ignored', example: 'W1234 26 000042 K T0001 A00' });
 
 const withDetail = <T extends { indication?: string; indicationDetail?: string }>(value: T, ctx: z.RefinementCtx) => {
   if (value.indication === 'other' && !value.indicationDetail) {
@@ -36,7 +32,7 @@ export const newAdministration = z
     anatomicalSite: text(200),
     indication,
     indicationDetail: text(200).optional(),
-    notes: text(2000).optional(),
+    notes: multilineText(2000).optional(),
   })
   .superRefine(withDetail)
   .meta({ id: 'NewAdministration' });
@@ -50,9 +46,9 @@ export const administrationCorrection = z
     anatomicalSite: text(200).optional(),
     indication: indication.optional(),
     indicationDetail: text(200).optional(),
-    notes: text(2000).optional(),
+    notes: multilineText(2000).optional(),
     reasonCode: correctionReasonCode,
-    reasonText: text(1000),
+    reasonText: multilineText(1000),
   })
   .superRefine(withDetail)
   .meta({ id: 'AdministrationCorrection' });

@@ -3,7 +3,7 @@
 // TypeScript type and OpenAPI document).
 import { z } from 'zod';
 import { auditEvent } from '../audit/audit-schemas.ts';
-import { calendarDate, id, pageQuery, text, timestamp } from '../shared/schemas.ts';
+import { calendarDate, id, identifier, multilineText, pageQuery, text, timestamp } from '../shared/schemas.ts';
 
 /** What a user could send; only scheduled_caesarean is accepted (donor-rules.ts). */
 export const deliveryMode = z
@@ -82,7 +82,7 @@ export const consent = z
   })
   .meta({ id: 'Consent' });
 
-export const newWithdrawal = z.object({ withdrawnAt: timestamp, reason: text(1000) }).meta({ id: 'NewConsentWithdrawal' });
+export const newWithdrawal = z.object({ withdrawnAt: timestamp, reason: multilineText(1000) }).meta({ id: 'NewConsentWithdrawal' });
 
 export const withdrawalOutcome = z
   .object({
@@ -99,7 +99,7 @@ export const screeningResult = z.enum(['negative', 'reactive', 'indeterminate'])
 
 export const newScreeningTest = z
   .object({
-    testCode: z.string().min(1).max(50).meta({ description: 'A code of the configured panel (GET /screening-panel)' }),
+    testCode: identifier(50).meta({ description: 'A code of the configured panel (GET /screening-panel)' }),
     method: text(200),
     laboratoryName: text(200),
     laboratoryId: z
@@ -108,7 +108,7 @@ export const newScreeningTest = z
       .meta({ description: 'CLIA certificate number of the laboratory' }),
     specimenCollectedAt: timestamp,
     result: screeningResult,
-    interpretation: text(1000),
+    interpretation: multilineText(1000),
   })
   .meta({ id: 'NewScreeningTest' });
 
@@ -136,7 +136,7 @@ export const newMedicalHistoryReview = z
     reviewedBy: text(200),
     reviewedAt: timestamp,
     outcome: z.enum(['acceptable', 'unacceptable']),
-    notes: text(2000).optional(),
+    notes: multilineText(2000).optional(),
   })
   .meta({ id: 'NewMedicalHistoryReview' });
 
@@ -148,7 +148,7 @@ export const newDetermination = z
   .object({
     outcome: z.enum(['eligible', 'ineligible']),
     determinedAt: timestamp,
-    basis: text(2000).meta({ description: 'The basis or summary of the decision' }),
+    basis: multilineText(2000).meta({ description: 'The basis or summary of the decision' }),
   })
   .meta({ id: 'NewEligibilityDetermination' });
 
@@ -180,7 +180,7 @@ export const newCorrection = z
     field: correctableField,
     value: z.union([z.string(), z.number()]).meta({ description: 'The corrected value, in the same form as when the donor was registered' }),
     reasonCode: correctionReasonCode,
-    reasonText: text(1000),
+    reasonText: multilineText(1000),
   })
   .meta({ id: 'NewDonorCorrection' });
 

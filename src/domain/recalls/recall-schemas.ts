@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { id, text, timestamp } from '../shared/schemas.ts';
+import { id, multilineText, timestamp } from '../shared/schemas.ts';
 
 export const newRecall = z
   .discriminatedUnion('scope', [
-    z.object({ scope: z.literal('lot'), lotId: id, reason: text(2000) }),
-    z.object({ scope: z.literal('donor'), donorId: id, reason: text(2000) }),
+    z.object({ scope: z.literal('lot'), lotId: id, reason: multilineText(2000) }),
+    z.object({ scope: z.literal('donor'), donorId: id, reason: multilineText(2000) }),
   ])
   .meta({ id: 'NewRecall' });
 
