@@ -30,10 +30,10 @@ export interface DomainSettings {
 export const defaultSettings = (): DomainSettings => ({ screeningPanel: screeningPanel(), recoveryLimitHours: DEFAULT_RECOVERY_LIMIT_HOURS });
 
 export function createServices(db: Database, settings: DomainSettings = defaultSettings()) {
-  const { prisma } = db;
+  const { prisma, reader } = db;
   const runCommand = createCommandRunner(prisma);
   const recordRead = createReadRecorder(runCommand);
-  const deps = { prisma, runCommand, recordRead, settings };
+  const deps = { prisma, reader, runCommand, recordRead, settings };
   return {
     runCommand,
     audit: createAuditService(deps),

@@ -4,7 +4,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Deadline } from '../../domain/shared/deadline.ts';
-import { fieldErrors } from '../../domain/shared/errors.ts';
+import { DomainError, fieldErrors } from '../../domain/shared/errors.ts';
 import { inputIssues } from '../../domain/shared/input-rules.ts';
 import { problem, sendProblem } from '../problems.ts';
 
@@ -55,6 +55,10 @@ export const requestGuards = fp(
       // The query parser keeps what it cannot decode as it came; refuse it instead.
       if (!isStrictlyEncoded(request.url)) {
         throw fieldErrors([{ field: 'querystring', message: 'is not valid percent-encoded UTF-8' }], 'The query string is not valid percent-encoded UTF-8.');
+      }
+      // An empty path segment where a parameter belongs is no path of the API.
+      if (Object.values((request.params as Record<string, unknown>) ?? {}).some((v) => v === '')) {
+        throw new DomainError('not_found', `No route ${request.method} ${request.url.split('?')[0]}.`);
       }
       const issues = [
         ...inputIssues(request.params, 'params'),

@@ -41,7 +41,13 @@ export const lotRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/lots', {
     config: { allow: readers },
-    schema: { operationId: 'listLots', tags, querystring: lotListQuery, response: { 200: pageOf(lot), ...errorResponses(400, 401, 403) } },
+    schema: {
+      operationId: 'listLots',
+      tags,
+      summary: 'Lots in recording order, filtered by status or donor',
+      querystring: lotListQuery,
+      response: { 200: pageOf(lot), ...errorResponses(400, 401, 403) },
+    },
     handler: async (request) => lots.list(request.query),
   });
 
@@ -104,7 +110,7 @@ export const lotRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Record how the lot is preserved and stored, and its expiry (a correction is a new record; the latest counts)',
       params: idParams,
       body: newPreservation,
-      response: { 201: preservation, ...errorResponses(400, 401, 403, 404, 409) },
+      response: { 201: preservation, ...errorResponses(400, 401, 403, 404, 409, 422) },
     },
     handler: async (request, reply) => reply.code(201).send(await processing.addPreservation(contextOf(request), request.params.id, request.body)),
   });
@@ -117,7 +123,7 @@ export const lotRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'QA release: refused with every failed prerequisite listed; not by whoever recorded the processing',
       params: idParams,
       body: releaseInput,
-      response: { 201: releaseDecision, ...errorResponses(400, 401, 403, 404, 409) },
+      response: { 201: releaseDecision, ...errorResponses(400, 401, 403, 404, 409, 422) },
     },
     handler: async (request, reply) => reply.code(201).send(await lots.release(contextOf(request), request.params.id, request.body)),
   });
@@ -130,7 +136,7 @@ export const lotRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'QA rejection of a lot in quarantine, with the reason',
       params: idParams,
       body: releaseInput,
-      response: { 201: releaseDecision, ...errorResponses(400, 401, 403, 404, 409) },
+      response: { 201: releaseDecision, ...errorResponses(400, 401, 403, 404, 409, 422) },
     },
     handler: async (request, reply) => reply.code(201).send(await lots.reject(contextOf(request), request.params.id, request.body)),
   });
