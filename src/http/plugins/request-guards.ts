@@ -52,6 +52,7 @@ export const requestGuards = fp(
     });
 
     app.addHook('preValidation', async (request) => {
+      if (request.is404) return; // no route: the answer is 404 whatever the path holds
       // The query parser keeps what it cannot decode as it came; refuse it instead.
       if (!isStrictlyEncoded(request.url)) {
         throw fieldErrors([{ field: 'querystring', message: 'is not valid percent-encoded UTF-8' }], 'The query string is not valid percent-encoded UTF-8.');
