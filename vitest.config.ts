@@ -8,6 +8,8 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 180_000,
-    reporters: ['default'],
+    // The JSON results and a record of what the run ran on feed `npm run validation-report`.
+    globalSetup: ['tests/support/run-record.ts'],
+    reporters: ['default', ['json', { outputFile: 'reports/test-results.json' }]],
   },
 });
