@@ -20,7 +20,7 @@ export const unitCodeInput = z
   .string()
   .min(1)
   .max(64)
-  .meta({ description: 'Unit code as scanned or typed: DIN, optional check character, product code, division; spaces and dashes ignored', example: 'W1234 26 000042 K T0001 A00' });
+  .meta({ description: 'Unit code as scanned or typed: DIN, optional check character, product code, division; spaces and dashes ignored', example: 'W1234 26 000042 5 T0001 A01' });
 
 const withDetail = <T extends { indication?: string; indicationDetail?: string }>(value: T, ctx: z.RefinementCtx) => {
   if (value.indication === 'other' && !value.indicationDetail) {
