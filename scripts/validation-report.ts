@@ -5,8 +5,8 @@
 //
 //   npm run validation-report [-- --require-engines pglite,postgresql] [--results file] [--run-record file]
 //                              [--register file] [--out dir] [--screenshot docs/validation-report.png]
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { screenshotFirstPage } from './validation/browser.ts';
 import { evaluate } from './validation/evaluate.ts';
@@ -37,11 +37,17 @@ function requiredEngines(list: string | undefined): Engine[] {
   return names as Engine[];
 }
 
+// The suite's test files, as vitest.config.ts includes them: every *.test.ts under tests/.
+async function suiteFiles(): Promise<string[]> {
+  const entries = await readdir(join(ROOT, 'tests'), { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile() && e.name.endsWith('.test.ts')).map((e) => relative(ROOT, join(e.parentPath, e.name))).sort();
+}
+
 async function main(): Promise<number> {
   const started = Date.now();
   const register = await loadRegister(args.register ? resolve(args.register) : REGISTER_PATH);
   const [run, record] = await Promise.all([loadResults(resolve(args.results)), loadRunRecord(resolve(args['run-record']))]);
-  const evaluation = evaluate(register, run, { engines: record.engines, requiredEngines: requiredEngines(args['require-engines']) });
+  const evaluation = evaluate(register, run, { engines: record.engines, requiredEngines: requiredEngines(args['require-engines']), suiteFiles: await suiteFiles() });
   const apart = Math.abs(Date.parse(record.startedAt) - run.startedAt.getTime());
   if (apart > 15 * 60_000) evaluation.problems.unshift(`The run record (${record.startedAt}) and the test results (${run.startedAt.toISOString()}) are from different runs: run the suite again.`);
 
@@ -63,6 +69,7 @@ async function main(): Promise<number> {
   console.log(`  PDF:  ${pdfPath}`);
   if (args.screenshot) console.log(`  First page: ${resolve(args.screenshot)}`);
   console.log(`  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  for (const note of evaluation.notes) console.log(`  Note: ${note}`);
   if (evaluation.problems.length) {
     console.error(`\nThe validation report FAILS:\n${evaluation.problems.map((p) => `  - ${p}`).join('\n')}`);
     if (evaluation.problems.some((p) => p.includes('has no passing test'))) {

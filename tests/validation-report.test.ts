@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumInstalled, launchChromium } from '../scripts/validation/browser.ts';
@@ -62,6 +62,12 @@ function fullCoverage(register: Register): FixtureTest[] {
   return register.requirements
     .filter((r) => r.status === 'answered')
     .flatMap((r) => (['pglite', 'postgresql'] as const).map((engine) => ({ file: 'tests/fixture.test.ts', engine, title: `shows ${r.id.toLowerCase()} ${tag(r.id)}`, status: 'passed' as const })));
+}
+
+/** A whole run: the tests above, and an untagged passing test in each file of the real suite. */
+async function wholeRun(register: Register): Promise<FixtureTest[]> {
+  const files = (await testSources()).map(({ file }) => relative(ROOT, file));
+  return [...fullCoverage(register), ...files.map((file) => ({ file, engine: null, title: 'does its part', status: 'passed' as const }))];
 }
 
 const system: SystemUnderTest = {
@@ -162,7 +168,7 @@ describe('the validation report', () => {
   });
 
   it('fails from the command line, naming the requirement, when its only test loses its tag [REQ-VAL-01]', async () => {
-    const tests = fullCoverage(register).map((t) => (t.title.endsWith(tag('REQ-RELEASE-01')) ? { ...t, title: t.title.replace(` ${tag('REQ-RELEASE-01')}`, '') } : t));
+    const tests = (await wholeRun(register)).map((t) => (t.title.endsWith(tag('REQ-RELEASE-01')) ? { ...t, title: t.title.replace(` ${tag('REQ-RELEASE-01')}`, '') } : t));
     const results = join(scratch, 'untagged-results.json');
     const record = join(scratch, 'run-record.json');
     await writeFile(results, JSON.stringify(vitestJson(tests)));
@@ -183,9 +189,13 @@ describe('the validation report', () => {
     expect(html).toContain('REQ-RELEASE-01 (high risk) has no passing test');
 
     // With the tag back, the same command passes.
-    await writeFile(results, JSON.stringify(vitestJson(fullCoverage(register))));
+    await writeFile(results, JSON.stringify(vitestJson(await wholeRun(register))));
     const passed = await run(process.execPath, ['--import', 'tsx', 'scripts/validation-report.ts', '--results', results, '--run-record', record, '--out', out], { cwd: ROOT });
     expect(passed.stdout).toContain('Validation report: PASS');
+    // A run that left out a file of the suite is not evidence of the version.
+    await writeFile(results, JSON.stringify(vitestJson((await wholeRun(register)).filter((t) => t.file !== 'tests/audit.test.ts'))));
+    const partial = await run(process.execPath, ['--import', 'tsx', 'scripts/validation-report.ts', '--results', results, '--run-record', record, '--out', out], { cwd: ROOT }).catch((error: { stderr: string }) => error);
+    expect(partial.stderr).toMatch(/The run left out 1 of the suite's \d+ test files \(tests\/audit\.test\.ts\): run the whole suite/);
   });
 
   it('fails for a failed test, a tag that names no requirement, a test only on one engine, and an engine the run had to cover [REQ-VAL-01]', () => {

@@ -21,6 +21,8 @@ export interface Evaluation {
   requirements: RequirementResult[];
   /** Why the report fails; empty when it passes. */
   problems: string[];
+  /** What a reader should know that does not fail the report. */
+  notes: string[];
   /** Answered requirements that no test of the run shows (none may be high-risk). */
   withoutTest: RequirementResult[];
   untaggedTests: number;
@@ -39,9 +41,24 @@ function stateOf(requirement: Requirement, perEngine: EngineState[]): Requiremen
   return perEngine.includes('shown') ? 'partial' : 'untested';
 }
 
-export function evaluate(register: Register, run: TestRun, options: { engines: Engine[]; requiredEngines?: Engine[] }): Evaluation {
+export interface EvaluateOptions {
+  /** The engines the run covered. */
+  engines: Engine[];
+  /** Engines the run must have covered. */
+  requiredEngines?: Engine[];
+  /** The test files of the suite: a run that left one out is not evidence of the version. */
+  suiteFiles?: string[];
+}
+
+export function evaluate(register: Register, run: TestRun, options: EvaluateOptions): Evaluation {
   const { engines } = options;
   const problems: string[] = [];
+  const notes: string[] = [];
+  const ran = new Set(run.files.map((f) => f.file));
+  const left = (options.suiteFiles ?? []).filter((file) => !ran.has(file));
+  if (left.length) {
+    problems.push(`The run left out ${left.length} of the suite's ${options.suiteFiles!.length} test files (${left.join(', ')}): run the whole suite (npm test).`);
+  }
   for (const required of options.requiredEngines ?? []) {
     if (!engines.includes(required)) problems.push(`The run did not cover ${ENGINE_NAMES[required]}${required === 'postgresql' ? ' (set TEST_DATABASE_URL)' : ''}.`);
   }
@@ -61,6 +78,11 @@ export function evaluate(register: Register, run: TestRun, options: { engines: E
     const perEngine = Object.fromEntries(engines.map((e) => [e, engineState(tests, e)])) as Partial<Record<Engine, EngineState>>;
     return { requirement, tests, perEngine, state: stateOf(requirement, engines.map((e) => perEngine[e]!)) };
   });
+  for (const r of requirements) {
+    if (r.requirement.status === 'planned' && r.tests.length) {
+      notes.push(`${r.requirement.id} is planned (issue #${r.requirement.issue}) but ${r.tests.length} test${r.tests.length === 1 ? '' : 's'} name it: once the issue is delivered, mark it answered in the register.`);
+    }
+  }
 
   for (const r of requirements) {
     if (r.requirement.status !== 'answered' || r.requirement.risk !== 'high') continue;
@@ -82,6 +104,7 @@ export function evaluate(register: Register, run: TestRun, options: { engines: E
     engines,
     requirements,
     problems: [...new Set(problems)],
+    notes,
     withoutTest: requirements.filter((r) => r.requirement.status === 'answered' && r.state === 'untested'),
     untaggedTests: run.tests.filter((t) => t.tags.length === 0).length,
   };

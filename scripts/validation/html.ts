@@ -77,7 +77,7 @@ function systemSection(report: Report): string {
   const facts = rows.map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(v)}</td></tr>`).join('');
   const deps = s.dependencies.map((d) => `<tr><td class="mono">${escape(d.name)}</td><td class="mono">${escape(d.version)}</td><td>${escape(d.kind)}</td></tr>`).join('');
   const changes = s.uncommittedChanges.length ? `<p class="meta">Uncommitted changes at the run: ${escape(s.uncommittedChanges.join(', '))}</p>` : '';
-  return `<h2>2. System under test</h2><table class="facts">${facts}</table>${changes}
+  return `<h2>3. System under test</h2><table class="facts">${facts}</table>${changes}
     <table><thead><tr><th>Dependency</th><th>Installed version</th><th>Kind</th></tr></thead><tbody>${deps}</tbody></table>`;
 }
 
@@ -91,7 +91,7 @@ function runSection(report: Report): string {
     ['Tests', `${run.counts.total}: ${run.counts.passed} passed, ${run.counts.failed} failed, ${run.counts.skipped} skipped`],
     ['Tests naming a requirement', `${run.counts.total - report.evaluation.untaggedTests} of ${run.counts.total}`],
   ];
-  return `<h2>3. Test run</h2><table class="facts">${rows.map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(v)}</td></tr>`).join('')}</table>`;
+  return `<h2>4. Test run</h2><table class="facts">${rows.map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(v)}</td></tr>`).join('')}</table>`;
 }
 
 function summarySection(report: Report): string {
@@ -99,7 +99,7 @@ function summarySection(report: Report): string {
     .map((r) => `<tr><td><span class="badge risk-${r.risk}">${r.risk}</span></td><td class="num">${r.inForce}</td><td class="num">${r.shown}</td><td class="num">${r.notShown}</td><td class="num">${r.withoutTest}</td><td class="num">${r.planned}</td></tr>`)
     .join('');
   const classes = (['high', 'medium', 'low'] as const).map((k) => `<li><b>${k}</b>: ${escape(report.register.riskClasses[k])}</li>`).join('');
-  return `<h2>4. Requirements by risk class</h2>
+  return `<h2>1. Requirements by risk class</h2>
     <table><thead><tr><th>Risk</th><th class="num">In force</th><th class="num">Shown on every engine</th><th class="num">Failed or partly shown</th><th class="num">Without a test</th><th class="num">Planned, not in this version</th></tr></thead><tbody>${rows}</tbody></table>
     <ul class="meta">${classes}</ul>`;
 }
@@ -168,10 +168,11 @@ export function renderHtml(report: Report): string {
 <p class="subtitle">${escape(register.title.replace(/^Requirements register, /, ''))} &middot; ${escape(system.product)} ${escape(system.version)} &middot; commit ${escape(shortCommit(system))}<br>
 Generated ${escape(formatInstant(report.generatedAt))} from the test run of ${escape(formatInstant(report.run.startedAt))} (${escape(engineLine(report))})</p>
 ${verdictBlock(report)}
-<h2>1. Purpose and approach</h2>${PURPOSE.map((p) => `<p>${escape(p)}</p>`).join('')}
+${report.evaluation.notes.map((n) => `<p class="meta">Note: ${escape(n)}</p>`).join('')}
+${summarySection(report)}
+<h2>2. Purpose and approach</h2>${PURPOSE.map((p) => `<p>${escape(p)}</p>`).join('')}
 ${systemSection(report)}
 ${runSection(report)}
-${summarySection(report)}
 ${gapsSection(report)}
 <h2>6. Requirements and the tests that show them</h2>
 ${current.map((r) => requirementBlock(report, r)).join('\n')}

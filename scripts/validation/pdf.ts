@@ -138,6 +138,7 @@ function verdict(w: Writer, report: Report) {
   doc.font(FONT).fontSize(9.5).fillColor(COLORS.text).text(text, w.left + 12, y + 28, { width: w.width - 24 });
   doc.y = y + height + 6;
   for (const problem of problems) w.paragraph(`- ${problem}`, { size: 9, color: COLORS.fail, gap: 0.15 });
+  for (const note of report.evaluation.notes) w.paragraph(`Note: ${note}`, { size: 8.5, color: COLORS.muted, gap: 0.15 });
 }
 
 function requirementBlock(w: Writer, report: Report, r: RequirementResult) {
@@ -212,10 +213,17 @@ export function renderPdf(report: Report): Promise<Buffer> {
   w.paragraph(`Generated ${formatInstant(report.generatedAt)} from the test run of ${formatInstant(run.startedAt)} (${engineLine(report)})`, { color: COLORS.muted, gap: 0.6 });
   verdict(w, report);
 
-  w.heading('1. Purpose and approach');
+  w.heading('1. Requirements by risk class');
+  w.table(
+    w.columns(['Risk', 'In force', 'Shown on every engine', 'Failed or partly shown', 'Without a test', 'Planned, not in this version'], [60, 60, 90, 90, 80]),
+    summaryByRisk(report.evaluation).map((r) => [r.risk, String(r.inForce), String(r.shown), String(r.notShown), String(r.withoutTest), String(r.planned)]),
+  );
+  for (const k of ['high', 'medium', 'low'] as const) w.paragraph(`${k}: ${register.riskClasses[k]}`, { size: 8.5, color: COLORS.muted, gap: 0.2 });
+
+  w.heading('2. Purpose and approach');
   for (const p of PURPOSE) w.paragraph(p);
 
-  w.heading('2. System under test');
+  w.heading('3. System under test');
   w.table(w.columns(['', ''], [130]), [
     ['Product', `${system.product} ${system.version} - ${system.description}`],
     ['Commit', `${shortCommit(system)}${system.commit ? ` (${system.commit})` : ''}`],
@@ -226,7 +234,7 @@ export function renderPdf(report: Report): Promise<Buffer> {
   if (system.uncommittedChanges.length) w.paragraph(`Uncommitted changes at the run: ${system.uncommittedChanges.join(', ')}`, { size: 8.5, color: COLORS.muted });
   w.table(w.columns(['Dependency', 'Installed version', 'Kind'], [190, 110], [MONO, MONO]), system.dependencies.map((d) => [d.name, d.version, d.kind]));
 
-  w.heading('3. Test run');
+  w.heading('4. Test run');
   w.table(w.columns(['', ''], [130]), [
     ['Started', formatInstant(run.startedAt)],
     ['Duration', `${Math.round(run.durationMs / 1000)} s`],
@@ -235,13 +243,6 @@ export function renderPdf(report: Report): Promise<Buffer> {
     ['Tests', `${run.counts.total}: ${run.counts.passed} passed, ${run.counts.failed} failed, ${run.counts.skipped} skipped`],
     ['Tests naming a requirement', `${run.counts.total - report.evaluation.untaggedTests} of ${run.counts.total}`],
   ]);
-
-  w.heading('4. Requirements by risk class');
-  w.table(
-    w.columns(['Risk', 'In force', 'Shown on every engine', 'Failed or partly shown', 'Without a test', 'Planned, not in this version'], [60, 60, 90, 90, 80]),
-    summaryByRisk(report.evaluation).map((r) => [r.risk, String(r.inForce), String(r.shown), String(r.notShown), String(r.withoutTest), String(r.planned)]),
-  );
-  for (const k of ['high', 'medium', 'low'] as const) w.paragraph(`${k}: ${register.riskClasses[k]}`, { size: 8.5, color: COLORS.muted, gap: 0.2 });
 
   w.heading('5. Requirements without a test');
   const gaps = report.evaluation.withoutTest;
