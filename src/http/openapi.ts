@@ -55,7 +55,17 @@ const tags = [
 // ---------- zod → JSON Schema ----------
 
 const ANNOTATIONS = new Set(['description', 'title', 'example', 'examples', 'default', 'deprecated', 'readOnly', 'writeOnly']);
-const acceptsAnything = (schema: object) => Object.keys(schema).every((key) => ANNOTATIONS.has(key));
+const FREE = new Set(['unknown', 'any']);
+
+/** A zod schema that accepts any JSON value: z.unknown() or z.any(), however optional or nullable. */
+function acceptsAnything(schema: z.core.$ZodType | undefined): boolean {
+  const def = schema?._zod.def as { type: string; innerType?: z.core.$ZodType; options?: z.core.$ZodType[] } | undefined;
+  if (!def) return false;
+  if (FREE.has(def.type)) return true;
+  if (def.type === 'nullable' || def.type === 'optional') return acceptsAnything(def.innerType);
+  if (def.type === 'union') return (def.options ?? []).some(acceptsAnything);
+  return false;
+}
 
 interface OverrideContext {
   zodSchema: z.core.$ZodType;
@@ -78,8 +88,10 @@ function override({ zodSchema, jsonSchema }: OverrideContext) {
     Object.assign(jsonSchema, wire);
   }
   if (def.type === 'date') Object.assign(jsonSchema, { type: 'string', format: 'date-time' });
+  // Decided on the zod schema, not on the JSON of its branches: a branch may not be filled in yet
+  // when this runs (zod flattens references in its own order).
   const anyOf = jsonSchema.anyOf as object[] | undefined;
-  if (anyOf?.some(acceptsAnything)) {
+  if (anyOf && acceptsAnything(zodSchema)) {
     delete jsonSchema.anyOf;
     for (const branch of anyOf) for (const [key, value] of Object.entries(branch)) if (ANNOTATIONS.has(key)) jsonSchema[key] ??= value;
   }
