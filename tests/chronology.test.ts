@@ -29,7 +29,7 @@ describe('the chronology rules', () => {
     // 2026-11-19T11:00Z is already 2026-11-20 in UTC+14: possible.
     expect(() => assertRecoveryAfterDelivery('recoveredAt', new Date('2026-11-19T11:00:00Z'), delivery, 24)).not.toThrow();
     expect(refusedBy(() => assertRecoveryAfterDelivery('recoveredAt', new Date('2026-11-19T09:00:00Z'), delivery, 24)).extensions).toMatchObject({
-      field: 'recoveredAt',
+      errors: [{ field: 'body.recoveredAt' }],
       recoveredAt: '2026-11-19T09:00:00.000Z',
       conflictsWith: { fact: 'the delivery date', at: '2026-11-20' },
     });
@@ -74,7 +74,7 @@ describe.each(engines)('chronology across the chain on %s', (engine) => {
     for (const [recoveredAt, why] of cases) {
       const problem = expectProblem(await refusedWithoutWrites(t, () => bank.coordinator.post('/lots', lotBody(donor.id, recoveredAt))), 422, 'rule_violation');
       expect(problem.detail).toMatch(why);
-      expect(problem.field).toBe('recoveredAt');
+      expect(problem.errors[0].field).toBe('body.recoveredAt');
     }
     // Her consent was obtained at 06:00 on the delivery date: a recovery at 02:00 came before it.
     const beforeConsent = expectProblem(
@@ -111,24 +111,24 @@ describe.each(engines)('chronology across the chain on %s', (engine) => {
       422,
       'rule_violation',
     );
-    expect(problem).toMatchObject({ field: 'startedAt', conflictsWith: { fact: 'the recovery' } });
+    expect(problem).toMatchObject({ errors: [{ field: 'body.startedAt' }], conflictsWith: { fact: 'the recovery' } });
     problem = expectProblem(
       await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${fresh.id}/processing-steps`, rinseStep(bank, { finishedAt: iso(Date.now() + 2 * HOUR) }))),
       422,
       'rule_violation',
     );
-    expect(problem.field).toBe('finishedAt');
+    expect(problem.errors[0].field).toBe('body.finishedAt');
     await ok(bank.coordinator.post(`/lots/${fresh.id}/processing-steps`, rinseStep(bank)), 201);
     problem = expectProblem(await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${fresh.id}/processing-completion`, { completedAt: daysFromNow(-1.5).toISOString() })), 422, 'rule_violation');
-    expect(problem).toMatchObject({ field: 'completedAt', conflictsWith: { fact: 'the last processing step' } });
+    expect(problem).toMatchObject({ errors: [{ field: 'body.completedAt' }], conflictsWith: { fact: 'the last processing step' } });
     await ok(bank.coordinator.post(`/lots/${fresh.id}/processing-completion`, { completedAt: ago(12) }), 200);
     const preservation = { method: 'dehydrated', storageTempMinC: 15, storageTempMaxC: 30, storageLocation: 'Shelf', expiresOn: dateOnly(daysFromNow(700)) };
     problem = expectProblem(await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${fresh.id}/preservation`, { ...preservation, preservedAt: ago(13) })), 422, 'rule_violation');
-    expect(problem).toMatchObject({ field: 'preservedAt', conflictsWith: { fact: 'the processing completion' } });
+    expect(problem).toMatchObject({ errors: [{ field: 'body.preservedAt' }], conflictsWith: { fact: 'the processing completion' } });
     await ok(bank.coordinator.post(`/lots/${fresh.id}/preservation`, { ...preservation, preservedAt: ago(1) }), 201);
     for (const decidedAt of [ago(2), iso(Date.now() + 2 * HOUR)]) {
       problem = expectProblem(await refusedWithoutWrites(t, () => bank.quality.post(`/lots/${fresh.id}/release`, { decidedAt, reason: 'review' })), 422, 'rule_violation');
-      expect(problem.field).toBe('decidedAt');
+      expect(problem.errors[0].field).toBe('body.decidedAt');
     }
     await ok(bank.quality.post(`/lots/${lot.id}/release`, { decidedAt: new Date().toISOString(), reason: 'review' }), 201);
   });
@@ -139,26 +139,26 @@ describe.each(engines)('chronology across the chain on %s', (engine) => {
     const [unit, other] = await splitUnits(bank, lot.id, 2);
     const shipment = (shippedAt: string) => ({ fromFacilityId: bank.bankId, toFacilityId: bank.clinicId, unitCodes: [unit!.code], shippedAt, conditions: 'ambient' });
     let problem = expectProblem(await refusedWithoutWrites(t, () => bank.coordinator.post('/shipments', shipment(ago(1)))), 422, 'rule_violation');
-    expect(problem).toMatchObject({ field: 'shippedAt', conflictsWith: { fact: expect.stringMatching(/split|release/) } });
+    expect(problem).toMatchObject({ errors: [{ field: 'body.shippedAt' }], conflictsWith: { fact: expect.stringMatching(/split|release/) } });
     const shipped = await ok(bank.coordinator.post('/shipments', shipment(new Date().toISOString())), 201);
     const receipt = (receivedAt: string) => ({ receivedAt, conditionAcceptable: true, temperatureAcceptable: true });
     problem = expectProblem(await refusedWithoutWrites(t, () => bank.clinician.post(`/shipments/${shipped.id}/receipt`, receipt(ago(1)))), 422, 'rule_violation');
-    expect(problem).toMatchObject({ field: 'receivedAt', conflictsWith: { fact: 'the shipment', at: shipped.shippedAt } });
+    expect(problem).toMatchObject({ errors: [{ field: 'body.receivedAt' }], conflictsWith: { fact: 'the shipment', at: shipped.shippedAt } });
     await new Promise((r) => setTimeout(r, 20));
     const received = await ok(bank.clinician.post(`/shipments/${shipped.id}/receipt`, receipt(new Date().toISOString())), 201);
     const patient = await ok(bank.clinician.post('/patients', { medicalRecordNumber: `CHR-${Date.now()}` }), 201);
     const dose = (administeredAt: string) => ({ unitCode: unit!.code, patientId: patient.id, administeredAt, anatomicalSite: 'heel', indication: 'burn' });
     problem = expectProblem(await refusedWithoutWrites(t, () => bank.clinician.post('/administrations', dose(ago(1)))), 422, 'rule_violation');
-    expect(problem).toMatchObject({ field: 'administeredAt', conflictsWith: { fact: expect.stringMatching(/receipt/), at: received.receivedAt } });
+    expect(problem).toMatchObject({ errors: [{ field: 'body.administeredAt' }], conflictsWith: { fact: expect.stringMatching(/receipt/), at: received.receivedAt } });
     await new Promise((r) => setTimeout(r, 20));
     const given = await ok(bank.clinician.post('/administrations', dose(new Date().toISOString())), 201);
     const reaction = (onsetAt: string, reportedAt?: string) => ({ onsetAt, description: 'rash', severity: 'mild', suspectedCommunicableDisease: false, ...(reportedAt ? { reportedAt } : {}) });
     problem = expectProblem(await refusedWithoutWrites(t, () => bank.clinician.post(`/administrations/${given.id}/adverse-reactions`, reaction(ago(1)))), 422, 'rule_violation');
-    expect(problem).toMatchObject({ field: 'onsetAt', conflictsWith: { fact: 'the administration' } });
+    expect(problem).toMatchObject({ errors: [{ field: 'body.onsetAt' }], conflictsWith: { fact: 'the administration' } });
     await new Promise((r) => setTimeout(r, 20));
     const onset = new Date().toISOString();
     problem = expectProblem(await refusedWithoutWrites(t, () => bank.clinician.post(`/administrations/${given.id}/adverse-reactions`, reaction(onset, given.administeredAt))), 422, 'rule_violation');
-    expect(problem.field).toBe('reportedAt');
+    expect(problem.errors[0].field).toBe('body.reportedAt');
     await ok(bank.clinician.post(`/administrations/${given.id}/adverse-reactions`, reaction(onset)), 201);
     // A corrected time must stay after the receipt and before the reaction's onset.
     for (const administeredAt of [ago(1), iso(Date.parse(onset) + 60_000)]) {
@@ -167,11 +167,11 @@ describe.each(engines)('chronology across the chain on %s', (engine) => {
         422,
         'rule_violation',
       );
-      expect(problem.field).toBe('administeredAt');
+      expect(problem.errors[0].field).toBe('body.administeredAt');
     }
     // The other unit, still at the bank: a discard cannot precede its split.
     problem = expectProblem(await refusedWithoutWrites(t, () => bank.coordinator.post(`/units/${other!.code}/discard`, { reasonCode: 'damaged', occurredAt: ago(1) })), 422, 'rule_violation');
-    expect(problem).toMatchObject({ field: 'occurredAt', conflictsWith: { fact: expect.stringMatching(/split|release/) } });
+    expect(problem).toMatchObject({ errors: [{ field: 'body.occurredAt' }], conflictsWith: { fact: expect.stringMatching(/split|release/) } });
   });
 
   it('records consents, specimens and withdrawals in order with the delivery', async () => {
@@ -181,7 +181,7 @@ describe.each(engines)('chronology across the chain on %s', (engine) => {
     });
     for (const at of [`${daysAgo(14)}T00:00:00.000Z`, iso(Date.now() + 24 * HOUR)]) {
       const problem = expectProblem(await refusedWithoutWrites(t, () => t.admin.post(`/donors/${donor.id}/screening-tests`, specimen(at))), 422, 'rule_violation');
-      expect(problem.field).toBe('specimenCollectedAt');
+      expect(problem.errors[0].field).toBe('body.specimenCollectedAt');
     }
     await ok(t.admin.post(`/donors/${donor.id}/screening-tests`, specimen(`${daysAgo(10)}T12:00:00.000Z`)), 201);
     const problem = expectProblem(
@@ -189,11 +189,11 @@ describe.each(engines)('chronology across the chain on %s', (engine) => {
       422,
       'rule_violation',
     );
-    expect(problem).toMatchObject({ field: 'withdrawnAt', conflictsWith: { fact: 'the consent it withdraws' } });
+    expect(problem).toMatchObject({ errors: [{ field: 'body.withdrawnAt' }], conflictsWith: { fact: 'the consent it withdraws' } });
     const future = expectProblem(await refusedWithoutWrites(t, () => t.admin.post('/donors', {
       donorCode: `FUT-${Date.now()}`, deliveryFacilityId: bank.hospitalId, deliveryDate: dateOnly(daysFromNow(2)), gestationalAgeWeeks: 39, deliveryMode: 'scheduled_caesarean',
     })), 422, 'rule_violation');
-    expect(future.field).toBe('deliveryDate');
+    expect(future.errors[0].field).toBe('body.deliveryDate');
   });
 
   it('keeps a donor’s recoveries in order when her delivery date is corrected', async () => {

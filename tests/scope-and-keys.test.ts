@@ -90,7 +90,7 @@ describe.each(engines)('API keys on %s', (engine) => {
     for (const kind of ['tissue_bank', 'processor', 'laboratory'] as const) {
       const before = await t.database.prisma.apiKey.count();
       const problem = expectProblem(await t.admin.post('/api-keys', { holderName: 'Dr. Wrong Place', role: 'clinician', facilityId: ids[kind] }), 422, 'rule_violation');
-      expect(problem).toMatchObject({ field: 'facilityId', detail: expect.stringContaining(kind) });
+      expect(problem).toMatchObject({ errors: [{ field: 'body.facilityId' }], detail: expect.stringContaining(kind) });
       expect(await t.database.prisma.apiKey.count()).toBe(before);
     }
     for (const kind of ['clinic', 'hospital'] as const) {

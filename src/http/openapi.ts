@@ -55,7 +55,17 @@ const tags = [
 // ---------- zod → JSON Schema ----------
 
 const ANNOTATIONS = new Set(['description', 'title', 'example', 'examples', 'default', 'deprecated', 'readOnly', 'writeOnly']);
-const acceptsAnything = (schema: object) => Object.keys(schema).every((key) => ANNOTATIONS.has(key));
+const FREE = new Set(['unknown', 'any']);
+
+/** A zod schema that accepts any JSON value: z.unknown() or z.any(), however optional or nullable. */
+function acceptsAnything(schema: z.core.$ZodType | undefined): boolean {
+  const def = schema?._zod.def as { type: string; innerType?: z.core.$ZodType; options?: z.core.$ZodType[] } | undefined;
+  if (!def) return false;
+  if (FREE.has(def.type)) return true;
+  if (def.type === 'nullable' || def.type === 'optional') return acceptsAnything(def.innerType);
+  if (def.type === 'union') return (def.options ?? []).some(acceptsAnything);
+  return false;
+}
 
 interface OverrideContext {
   zodSchema: z.core.$ZodType;
@@ -78,8 +88,10 @@ function override({ zodSchema, jsonSchema }: OverrideContext) {
     Object.assign(jsonSchema, wire);
   }
   if (def.type === 'date') Object.assign(jsonSchema, { type: 'string', format: 'date-time' });
+  // Decided on the zod schema, not on the JSON of its branches: a branch may not be filled in yet
+  // when this runs (zod flattens references in its own order).
   const anyOf = jsonSchema.anyOf as object[] | undefined;
-  if (anyOf?.some(acceptsAnything)) {
+  if (anyOf && acceptsAnything(zodSchema)) {
     delete jsonSchema.anyOf;
     for (const branch of anyOf) for (const [key, value] of Object.entries(branch)) if (ANNOTATIONS.has(key)) jsonSchema[key] ??= value;
   }
@@ -108,7 +120,7 @@ export const errorStatuses: Record<string, { name: string; description: string }
   401: { name: 'Unauthenticated', description: 'No API key, or an unknown or revoked one (`unauthenticated`)' },
   403: { name: 'Forbidden', description: 'The role may not do this (`forbidden`, with `allowedRoles` when the route refuses the role)' },
   404: { name: 'NotFound', description: 'No such record, or one outside the facility of a clinician (`not_found`)' },
-  405: { name: 'MethodNotAllowed', description: 'The path does not support this method (`method_not_allowed`, with an `Allow` header)' },
+  405: { name: 'MethodNotAllowed', description: 'The path does not support this method (`method_not_allowed`); the `Allow` header lists those it does' },
   408: { name: 'RequestTimeout', description: 'The request did not arrive completely within `REQUEST_TIMEOUT_MS` (`request_timeout`)' },
   409: { name: 'Conflict', description: 'A duplicate (`conflict`), a transition the current state refuses (`invalid_state` with `currentStatus`) or a gate with unmet prerequisites (`prerequisites_unmet`)' },
   412: { name: 'PreconditionFailed', description: 'A stale `If-Match` (`precondition_failed`)' },
@@ -116,8 +128,8 @@ export const errorStatuses: Record<string, { name: string; description: string }
   414: { name: 'UriTooLong', description: 'The URL is over 4096 characters, or a path segment over 100 (`uri_too_long`)' },
   415: { name: 'UnsupportedMediaType', description: 'The body is not `application/json` (`unsupported_media_type`)' },
   422: { name: 'UnprocessableContent', description: 'Well-formed input that breaks a domain rule (`rule_violation`, naming the fields in `errors`)' },
-  429: { name: 'TooManyRequests', description: 'Too many requests (`too_many_requests`); retry after the `Retry-After` header' },
-  431: { name: 'RequestHeaderFieldsTooLarge', description: 'The request headers are too large (`request_header_fields_too_large`)' },
+  429: { name: 'TooManyRequests', description: 'Too many requests; retry after the `Retry-After` header' },
+  431: { name: 'RequestHeaderFieldsTooLarge', description: 'The request headers are too large' },
   500: { name: 'InternalError', description: 'An unexpected error; quote the `requestId` when reporting it (`internal_error`)' },
   503: { name: 'ServiceUnavailable', description: 'The service cannot answer now, e.g. the request could not finish within `REQUEST_TIMEOUT_MS`; nothing was recorded, retry (`service_unavailable`)' },
 };

@@ -1,12 +1,15 @@
 // The shapes of shipments and their receipt at the consignee.
 import { z } from 'zod';
 import { id, multilineText, text, timestamp } from '../shared/schemas.ts';
+import { uniqueArray } from '../shared/stated-rules.ts';
 
 export const newShipment = z
   .object({
     fromFacilityId: id,
     toFacilityId: id,
-    unitCodes: z.array(text(64)).min(1).max(500).meta({ description: 'Unit codes as printed or scanned' }),
+    unitCodes: uniqueArray(z.array(text(64)).min(1).max(500), 'lists a unit twice').meta({
+      description: 'Unit codes as printed or scanned; a unit listed twice, even written two ways, is refused',
+    }),
     shippedAt: timestamp,
     conditions: multilineText(500).meta({ description: 'Shipping conditions, e.g. dry ice, validated shipper, -80 °C' }),
   })

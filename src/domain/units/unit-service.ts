@@ -3,7 +3,7 @@ import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { findLot } from '../lots/lot-service.ts';
 import { latestPreservation } from '../lots/release-gate.ts';
 import type { RequestContext } from '../shared/context.ts';
-import { DomainError, fieldErrors, invalidState, ruleViolation } from '../shared/errors.ts';
+import { DomainError, invalidState, ruleViolation } from '../shared/errors.ts';
 import type { RunCommand } from '../shared/transaction.ts';
 import { assignDivisions, UNDIVIDED } from './divisions.ts';
 import { buildUnitCode } from './identification.ts';
@@ -22,10 +22,10 @@ export function createUnitService({ prisma, runCommand }: { prisma: PrismaClient
         throw invalidState(`The lot ${lot.id} is ${lot.status}; only a lot in quarantine or released can be split into units.`, lot.status);
       }
       if (lot.reviewFlaggedAt) {
-        throw ruleViolation(`The lot ${lot.id} is flagged for review after the donor withdrew her consent; it cannot be split into units.`);
+        throw ruleViolation(`The lot ${lot.id} is flagged for review after the donor withdrew her consent; it cannot be split into units.`, { field: 'params.id' });
       }
       const preservation = await latestPreservation(tx, lot.id);
-      if (!preservation) throw ruleViolation(`Record the preservation (and expiry) of lot ${lot.id} before splitting it into units.`);
+      if (!preservation) throw ruleViolation(`Record the preservation (and expiry) of lot ${lot.id} before splitting it into units.`, { field: 'params.id' });
       const late = requested.findIndex((u) => u.expiresOn > preservation.expiresOn);
       if (late >= 0) {
         throw ruleViolation(`A unit cannot expire after its lot (${calendarDay(preservation.expiresOn)}).`, { field: `units.${late}.expiresOn` });
@@ -77,10 +77,10 @@ function assertDistinctDivisions(requested: NewUnit[]) {
   for (const [i, u] of requested.entries()) {
     if (u.division === undefined) continue;
     const key = `${u.productCode} ${u.division}`;
-    if (seen.has(key)) errors.push({ field: `body.units.${i}.division`, message: `division ${u.division} of product ${u.productCode} appears twice` });
+    if (seen.has(key)) errors.push({ field: `units.${i}.division`, message: `division ${u.division} of product ${u.productCode} appears twice` });
     seen.add(key);
   }
-  if (errors.length) throw fieldErrors(errors);
+  if (errors.length) throw ruleViolation('Each unit of a split needs its own division.', { errors });
 }
 
 /** 000 means "not divided": only as the one and only unit of a product of the lot. */
@@ -90,7 +90,7 @@ function assertUndividedRule(requested: NewUnit[], existing: { productCode: stri
     const before = existing.filter((e) => e.productCode === productCode);
     const undivided = mine.some((u) => u.division === UNDIVIDED);
     if ((undivided && (mine.length > 1 || before.length > 0)) || before.some((e) => e.division === UNDIVIDED)) {
-      throw ruleViolation(`Division 000 marks an undivided product: it must be the only unit of product ${productCode} in lot ${lotId}.`, { field: 'units' });
+      throw ruleViolation(`Division 000 marks an undivided product: it must be the only unit of product ${productCode} in lot ${lotId}.`, { fields: requested.flatMap((u, i) => (u.productCode === productCode && u.division === UNDIVIDED ? [`units.${i}.division`] : [])).concat(['units']).slice(0, 1) });
     }
   }
 }

@@ -55,7 +55,7 @@ export const requestGuards = fp(
       if (request.is404) return; // no route: the answer is 404 whatever the path holds
       // The query parser keeps what it cannot decode as it came; refuse it instead.
       if (!isStrictlyEncoded(request.url)) {
-        throw fieldErrors([{ field: 'querystring', message: 'is not valid percent-encoded UTF-8' }], 'The query string is not valid percent-encoded UTF-8.');
+        throw fieldErrors([{ field: 'query', message: 'is not valid percent-encoded UTF-8' }], 'The query string is not valid percent-encoded UTF-8.');
       }
       // An empty path segment where a parameter belongs is no path of the API.
       if (Object.values((request.params as Record<string, unknown>) ?? {}).some((v) => v === '')) {
@@ -63,7 +63,7 @@ export const requestGuards = fp(
       }
       const issues = [
         ...inputIssues(request.params, 'params'),
-        ...inputIssues(request.query, 'querystring'),
+        ...inputIssues(request.query, 'query'),
         ...inputIssues(request.body, 'body'),
       ];
       if (issues.length) {
