@@ -14,6 +14,7 @@ import { applyMigrations } from './db/migrations.ts';
 import { shippedMigrations, unappliedMigrations } from './db/readiness.ts';
 import { createServices, type Services } from './domain/services.ts';
 import { screeningPanel } from './domain/donors/screening-panel.ts';
+import { keyLifetimes } from './domain/auth/key-lifetimes.ts';
 import { systemActor } from './domain/shared/context.ts';
 import { loggerOptions } from './http/logging.ts';
 import { PROBLEM_TYPE_BASE, problem, sendProblem, toProblem } from './http/problems.ts';
@@ -52,7 +53,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         throw new Error(`The database lacks migrations ${pending.join(', ')}; run npm run db:migrate (MIGRATE_ON_START=false).`);
       }
     }
-    const services = createServices(database, { screeningPanel: screeningPanel(config.SCREENING_PANEL), recoveryLimitHours: config.RECOVERY_LIMIT_HOURS });
+    const services = createServices(database, {
+      screeningPanel: screeningPanel(config.SCREENING_PANEL),
+      recoveryLimitHours: config.RECOVERY_LIMIT_HOURS,
+      apiKeys: keyLifetimes(config),
+    });
     const generatedAdminKey = await services.apiKeys.bootstrapAdmin(
       { actor: systemActor, requestId: 'bootstrap' },
       config.BOOTSTRAP_ADMIN_KEY,
@@ -121,7 +126,11 @@ async function createHttpApp(
   await app.register(swagger, swaggerOptions());
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(requestGuards, { timeoutMs: config.REQUEST_TIMEOUT_MS });
-  await app.register(authPlugin, { apiKeys: parts.services.apiKeys });
+  await app.register(authPlugin, {
+    apiKeys: parts.services.apiKeys,
+    securityAlerts: parts.services.securityAlerts,
+    failures: { limit: config.AUTH_FAILURE_LIMIT, windowSeconds: config.AUTH_FAILURE_WINDOW_SECONDS },
+  });
   await app.register(routes);
   app.get('/openapi.json', {
     config: { allow: 'public' },

@@ -29,6 +29,15 @@ const configSchema = z.object({
     .optional(),
   // Latest recovery of a placenta after the end of its delivery date (chronology.ts).
   RECOVERY_LIMIT_HOURS: z.coerce.number().int().min(1).max(720).default(DEFAULT_RECOVERY_LIMIT_HOURS),
+  // API keys: lifetime of a new key unless it asks for less, the longest any may have, and how
+  // long a rotated key keeps working beside its successor.
+  API_KEY_DEFAULT_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  API_KEY_MAX_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  API_KEY_ROTATION_GRACE_SECONDS: z.coerce.number().int().min(0).max(30 * 86_400).default(86_400),
+  // Failed authentication: after AUTH_FAILURE_LIMIT failures within the window from one client
+  // address, or for one key prefix, requests from it (or with it) are answered 429 until the window ends.
+  AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(10),
+  AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
 });
@@ -49,7 +58,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .map((key) => [key, env[key]])
       .filter(([, value]) => value !== undefined && value !== ''),
   );
-  const parsed = configSchema.safeParse(input);
+  const parsed = configSchema
+    .refine((c) => c.API_KEY_DEFAULT_TTL_DAYS <= c.API_KEY_MAX_TTL_DAYS, { path: ['API_KEY_DEFAULT_TTL_DAYS'], message: 'must not exceed API_KEY_MAX_TTL_DAYS' })
+    .safeParse(input);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }

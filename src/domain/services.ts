@@ -2,6 +2,8 @@
 import type { Database } from '../db/database.ts';
 import { createAuditService } from './audit/audit-service.ts';
 import { createApiKeyService } from './auth/api-keys.ts';
+import { DEFAULT_KEY_LIFETIMES, type KeyLifetimes } from './auth/key-lifetimes.ts';
+import { createSecurityAlertService } from './security/security-alerts.ts';
 import { createFacilityService } from './facilities/facility-service.ts';
 import { createDonorService } from './donors/donor-service.ts';
 import { createLotService } from './lots/lot-service.ts';
@@ -25,9 +27,15 @@ export interface DomainSettings {
   screeningPanel: string[];
   /** Latest recovery after the end of the delivery date, in hours (RECOVERY_LIMIT_HOURS). */
   recoveryLimitHours: number;
+  /** Lifetimes of API keys (API_KEY_* settings). */
+  apiKeys: KeyLifetimes;
 }
 
-export const defaultSettings = (): DomainSettings => ({ screeningPanel: screeningPanel(), recoveryLimitHours: DEFAULT_RECOVERY_LIMIT_HOURS });
+export const defaultSettings = (): DomainSettings => ({
+  screeningPanel: screeningPanel(),
+  recoveryLimitHours: DEFAULT_RECOVERY_LIMIT_HOURS,
+  apiKeys: DEFAULT_KEY_LIFETIMES,
+});
 
 export function createServices(db: Database, settings: DomainSettings = defaultSettings()) {
   const { prisma, reader } = db;
@@ -38,6 +46,7 @@ export function createServices(db: Database, settings: DomainSettings = defaultS
     runCommand,
     audit: createAuditService(deps),
     apiKeys: createApiKeyService(deps),
+    securityAlerts: createSecurityAlertService(deps),
     facilities: createFacilityService(deps),
     donors: createDonorService(deps),
     patients: createPatientService(deps),

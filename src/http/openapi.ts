@@ -50,6 +50,7 @@ const tags = [
   { name: 'trace', description: 'Traceability backward to the donor and forward to every patient' },
   { name: 'recalls', description: 'Recalls of a lot or a donor, and their reach' },
   { name: 'audit', description: 'The audit trail and its verification' },
+  { name: 'security', description: 'Security alerts: repeated failed authentication, signers locked out (21 CFR 11.300(d))' },
 ];
 
 // ---------- zod → JSON Schema ----------
@@ -115,7 +116,7 @@ const PROBLEM_REF = '#/components/schemas/Problem';
 const ALL_ROLES = ['admin', 'coordinator', 'quality', 'clinician', 'auditor'];
 
 /** Every error status the service answers, with what it means; one shared response each. */
-export const errorStatuses: Record<string, { name: string; description: string }> = {
+export const errorStatuses: Record<string, { name: string; description: string; headers?: Json }> = {
   400: { name: 'BadRequest', description: 'Malformed input (`validation_failed` with every failing field in `errors`, or `bad_request`)' },
   401: { name: 'Unauthenticated', description: 'No API key, or an unknown or revoked one (`unauthenticated`)' },
   403: { name: 'Forbidden', description: 'The role may not do this (`forbidden`, with `allowedRoles` when the route refuses the role)' },
@@ -128,7 +129,11 @@ export const errorStatuses: Record<string, { name: string; description: string }
   414: { name: 'UriTooLong', description: 'The URL is over 4096 characters, or a path segment over 100 (`uri_too_long`)' },
   415: { name: 'UnsupportedMediaType', description: 'The body is not `application/json` (`unsupported_media_type`)' },
   422: { name: 'UnprocessableContent', description: 'Well-formed input that breaks a domain rule (`rule_violation`, naming the fields in `errors`)' },
-  429: { name: 'TooManyRequests', description: 'Too many requests; retry after the `Retry-After` header' },
+  429: {
+    name: 'TooManyRequests',
+    description: 'Too many failed authentications from this client address or for this key prefix (`too_many_requests`): no key is checked until the `Retry-After` header\'s seconds have passed',
+    headers: { 'Retry-After': { description: 'Seconds until the client may authenticate again', schema: { type: 'integer', minimum: 1 } } },
+  },
   431: { name: 'RequestHeaderFieldsTooLarge', description: 'The request headers are too large' },
   500: { name: 'InternalError', description: 'An unexpected error; quote the `requestId` when reporting it (`internal_error`)' },
   503: { name: 'ServiceUnavailable', description: 'The service cannot answer now, e.g. the request could not finish within `REQUEST_TIMEOUT_MS`; nothing was recorded, retry (`service_unavailable`)' },
@@ -142,7 +147,7 @@ function crossCuttingStatuses(method: string, operation: Operation): string[] {
   // (408), headers too large, a handler past its deadline (503) — src/http/plugins/request-guards.ts.
   const statuses = ['400', '408', '414', '431', '500', '503'];
   const roles = operation['x-allowed-roles'];
-  if (roles) statuses.push('401', ...(roles.length < ALL_ROLES.length ? ['403'] : []));
+  if (roles) statuses.push('401', '429', ...(roles.length < ALL_ROLES.length ? ['403'] : []));
   const takesBody = method === 'post' || method === 'put' || method === 'patch';
   if (takesBody) statuses.push('400', '413', '415');
   if (operation.parameters?.length) statuses.push('400');
@@ -232,7 +237,10 @@ function pruneComponents(document: Json) {
 function finishDocument(document: Json): Json {
   const components = (document.components ??= {}) as Json;
   components.responses = Object.fromEntries(
-    Object.values(errorStatuses).map(({ name, description }) => [name, { description, content: { 'application/problem+json': { schema: { $ref: PROBLEM_REF } } } }]),
+    Object.values(errorStatuses).map(({ name, description, headers }) => [
+      name,
+      { description, ...(headers ? { headers } : {}), content: { 'application/problem+json': { schema: { $ref: PROBLEM_REF } } } },
+    ]),
   );
   for (const item of Object.values(document.paths as Record<string, Record<string, Operation>>)) {
     for (const [method, operation] of Object.entries(item)) finishOperation(method, operation);

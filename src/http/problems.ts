@@ -14,6 +14,7 @@ export type ProblemCode =
   | 'payload_too_large'
   | 'uri_too_long'
   | 'request_header_fields_too_large'
+  | 'too_many_requests'
   | 'internal_error'
   | 'service_unavailable';
 
@@ -33,6 +34,7 @@ const problemTable: Record<ProblemCode, { status: number; title: string }> = {
   uri_too_long: { status: 414, title: 'URI too long' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   rule_violation: { status: 422, title: 'Breaks a domain rule' },
+  too_many_requests: { status: 429, title: 'Too many requests' },
   request_header_fields_too_large: { status: 431, title: 'Request header fields too large' },
   internal_error: { status: 500, title: 'Internal error' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
@@ -61,6 +63,7 @@ export const problemSchema = z
       .optional()
       .meta({ description: 'For 409 prerequisites_unmet: every unmet prerequisite, with its code' }),
     existingId: z.string().optional().meta({ description: 'For 409 conflict: the record that already holds the value' }),
+    retryAfterSeconds: z.number().int().optional().meta({ description: 'For 429 too_many_requests: as the Retry-After header' }),
   })
   .catchall(z.unknown())
   .meta({ id: 'Problem', description: 'An RFC 9457 problem document; members beyond these may follow for a given type' });

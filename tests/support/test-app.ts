@@ -60,6 +60,8 @@ export async function startTestApp(engine: Engine, options: { scratch?: ScratchD
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     BOOTSTRAP_ADMIN_KEY: adminKey,
+    // Tests send refused keys on purpose from one address: only the rate-limit test reaches the limit.
+    AUTH_FAILURE_LIMIT: '10000',
     ...(scratch.target.engine === 'pglite' ? { DATA_DIR: scratch.target.dataDir } : { DATABASE_URL: scratch.target.url }),
     ...options.env,
   });

@@ -10,11 +10,17 @@ export const newApiKey = requiredWhen(
     holderName: text(200).meta({ description: 'The person (or system) the key belongs to; shown as the signer of what it records' }),
     role,
     facilityId: id.optional().meta({ description: 'Required for clinicians: the facility they act for' }),
+    expiresAt: timestamp.optional().meta({ description: 'When the key stops working: at most API_KEY_MAX_TTL_DAYS ahead (422 otherwise); API_KEY_DEFAULT_TTL_DAYS ahead when omitted' }),
   }),
   { role: 'clinician' },
   'facilityId',
   'is required for a clinician: the facility she acts for',
 ).meta({ id: 'NewApiKey' });
+
+export const keyStatus = z.enum(['active', 'rotating', 'rotated', 'expired', 'revoked']).meta({
+  id: 'ApiKeyStatus',
+  description: 'active; rotating: a successor was issued and this key works until graceEndsAt; rotated: the grace period is over; expired; revoked',
+});
 
 export const apiKey = z
   .object({
@@ -23,7 +29,13 @@ export const apiKey = z
     role,
     facilityId: z.uuid().nullable(),
     prefix: z.string().meta({ description: 'The first characters of the key, to recognise it' }),
+    status: keyStatus,
     createdAt: timestamp,
+    expiresAt: timestamp,
+    lastUsedAt: timestamp.nullable().meta({ description: 'Last successful authentication, to the minute' }),
+    rotatedFromId: id.nullable().meta({ description: 'The key this one replaced by rotation' }),
+    rotatedAt: timestamp.nullable(),
+    graceEndsAt: timestamp.nullable().meta({ description: 'For a rotated key: when it stops working' }),
     revokedAt: timestamp.nullable(),
   })
   .meta({ id: 'ApiKey' });
@@ -33,3 +45,12 @@ export const createdApiKey = apiKey
   .meta({ id: 'CreatedApiKey' });
 
 export const revocation = z.object({ reason: multilineText(500) }).meta({ id: 'Revocation' });
+
+export const rotation = z
+  .object({
+    reason: multilineText(500),
+    graceSeconds: z.number().int().min(0).optional().meta({
+      description: 'How long the old key keeps working: API_KEY_ROTATION_GRACE_SECONDS when omitted, never more (422); 0 stops it at once (a lost or exposed key)',
+    }),
+  })
+  .meta({ id: 'Rotation' });

@@ -1,51 +1,110 @@
 // API keys: `atk_` + 40 random URL-safe characters. Only a SHA-256 hash is stored (a random
 // 240-bit secret needs no slow hash); the first 12 characters are kept in clear to find the row.
+// Every key expires (key-lifetimes.ts); rotation issues a successor while the old key keeps
+// working for a grace period; lastUsedAt is written at most once a minute per key.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { PrismaClient, Role } from '../../generated/prisma/client.ts';
-import { DomainError, notFound, ruleViolation } from '../shared/errors.ts';
+import type { ApiKey, PrismaClient, Role } from '../../generated/prisma/client.ts';
+import { DomainError, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
 import type { Actor, RequestContext } from '../shared/context.ts';
 import type { Command, RunCommand } from '../shared/transaction.ts';
+import type { DomainSettings } from '../services.ts';
+import { defaultExpiry, keyStatus, keyWorks, latestExpiry, validUntil } from './key-lifetimes.ts';
 
-const PREFIX_LENGTH = 12;
+export const PREFIX_LENGTH = 12;
+/** lastUsedAt is a usage hint: written at most this often per key, so that reads stay reads. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** A clinician acts where patients are treated: her key is bound to a clinic or a hospital. */
 export const CLINICIAN_FACILITY_KINDS: readonly string[] = ['clinic', 'hospital'];
 
+export const API_KEY_FORMAT = /^atk_[A-Za-z0-9_-]{32,}$/;
 export const generateApiKey = () => `atk_${randomBytes(30).toString('base64url')}`;
 const hashSecret = (key: string) => createHash('sha256').update(key).digest('hex');
+/** The part of a presented key kept in clear: what rate limits and logs may name. */
+export const keyPrefixOf = (presented: string) => (API_KEY_FORMAT.test(presented) ? presented.slice(0, PREFIX_LENGTH) : null);
+
+export type Authentication =
+  | { actor: Actor; /** After this instant the key is refused (expiry or end of rotation grace). */ validUntil: Date }
+  | { refused: 'unknown' | 'revoked' | 'expired' | 'rotated' };
 
 export interface NewApiKey {
   holderName: string;
   role: Role;
   facilityId?: string | null;
+  expiresAt?: Date;
+}
+
+export interface Rotation {
+  reason: string;
+  graceSeconds?: number;
 }
 
 /** What is shown of a key: never its secret or hash. */
-export function describeKey(key: { id: string; holderName: string; role: Role; facilityId: string | null; prefix: string; createdAt: Date; revokedAt: Date | null }) {
+export function describeKey(key: ApiKey, now = new Date()) {
   return {
     id: key.id,
     holderName: key.holderName,
     role: key.role,
     facilityId: key.facilityId,
     prefix: key.prefix,
+    status: keyStatus(key, now),
     createdAt: key.createdAt,
+    expiresAt: key.expiresAt,
+    lastUsedAt: key.lastUsedAt,
+    rotatedFromId: key.rotatedFromId,
+    rotatedAt: key.rotatedAt,
+    graceEndsAt: key.graceEndsAt,
     revokedAt: key.revokedAt,
   };
 }
 
-export function createApiKeyService({ prisma, runCommand }: { prisma: PrismaClient; runCommand: RunCommand }) {
-  /** The actor a presented key stands for, or null when it is unknown, malformed or revoked. */
-  async function authenticate(presented: string): Promise<Actor | null> {
-    if (!/^atk_[A-Za-z0-9_-]{32,}$/.test(presented)) return null;
-    const key = await prisma.apiKey.findUnique({ where: { prefix: presented.slice(0, PREFIX_LENGTH) } });
-    if (!key || key.revokedAt) return null;
-    const expected = Buffer.from(key.secretHash, 'hex');
-    const actual = Buffer.from(hashSecret(presented), 'hex');
-    if (!timingSafeEqual(expected, actual)) return null;
-    return { keyId: key.id, name: key.holderName, role: key.role, facilityId: key.facilityId };
+/** What an audit event keeps of a key: what does not change with use (never lastUsedAt or the derived status). */
+const auditedKey = (key: ApiKey) => {
+  const { status: _s, lastUsedAt: _l, ...rest } = describeKey(key);
+  return rest;
+};
+
+export function createApiKeyService({ prisma, runCommand, settings }: { prisma: PrismaClient; runCommand: RunCommand; settings: DomainSettings }) {
+  const lifetimes = settings.apiKeys;
+  // When this instance last wrote lastUsedAt of each key (the database's conditional update
+  // keeps several instances to about once a minute too).
+  const lastUsedWritten = new Map<string, number>();
+
+  /**
+   * The actor a presented key stands for, or why it is refused. Only the holder of the secret
+   * learns that the key expired, was rotated out or revoked; anyone else hears "unknown".
+   */
+  async function authenticate(presented: string): Promise<Authentication> {
+    const prefix = keyPrefixOf(presented);
+    if (!prefix) return { refused: 'unknown' };
+    const key = await prisma.apiKey.findUnique({ where: { prefix } });
+    if (!key || !timingSafeEqual(Buffer.from(key.secretHash, 'hex'), Buffer.from(hashSecret(presented), 'hex'))) return { refused: 'unknown' };
+    const status = keyStatus(key, new Date());
+    if (status === 'revoked' || status === 'expired' || status === 'rotated') return { refused: status };
+    return { actor: { keyId: key.id, name: key.holderName, role: key.role, facilityId: key.facilityId }, validUntil: validUntil(key) };
   }
 
-  async function insertKey({ tx, audit, ctx }: Command, input: NewApiKey, secret: string) {
+  /** Records that the key was used, at most once a minute per key. */
+  async function noteUse(keyId: string, now = new Date()): Promise<void> {
+    const last = lastUsedWritten.get(keyId);
+    if (last !== undefined && now.getTime() - last < LAST_USED_RESOLUTION_MS) return;
+    lastUsedWritten.set(keyId, now.getTime());
+    if (lastUsedWritten.size > 100_000) lastUsedWritten.delete(lastUsedWritten.keys().next().value!);
+    const before = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+    await prisma.apiKey.updateMany({ where: { id: keyId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: before } }] }, data: { lastUsedAt: now } });
+  }
+
+  function expiryFor(requested: Date | undefined, now: Date): Date {
+    if (!requested) return defaultExpiry(lifetimes, now);
+    if (requested <= now) throw ruleViolation('expiresAt must be in the future.', { field: 'expiresAt' });
+    const latest = latestExpiry(lifetimes, now);
+    if (requested > latest) {
+      throw ruleViolation(`A key may live at most ${lifetimes.maxTtlDays} days (API_KEY_MAX_TTL_DAYS): expiresAt must not be after ${latest.toISOString()}.`, { field: 'expiresAt' });
+    }
+    return requested;
+  }
+
+  async function insertKey({ tx, audit, ctx, now }: Command, input: NewApiKey, secret: string, rotatedFromId: string | null = null) {
     if (input.facilityId) {
       const facility = await tx.facility.findUnique({ where: { id: input.facilityId } });
       if (!facility) throw notFound('Facility', input.facilityId);
@@ -63,10 +122,12 @@ export function createApiKeyService({ prisma, runCommand }: { prisma: PrismaClie
         prefix: secret.slice(0, PREFIX_LENGTH),
         secretHash: hashSecret(secret),
         createdBy: ctx.actor.keyId,
+        expiresAt: expiryFor(input.expiresAt, now),
+        rotatedFromId,
       },
     });
-    await audit({ action: 'api_key.created', entityType: 'api_key', entityId: key.id, after: describeKey(key) });
-    return { ...describeKey(key), key: secret };
+    await audit({ action: rotatedFromId ? 'api_key.issued_by_rotation' : 'api_key.created', entityType: 'api_key', entityId: key.id, after: auditedKey(key) });
+    return { ...describeKey(key, now), key: secret };
   }
 
   async function create(ctx: RequestContext, input: NewApiKey) {
@@ -80,14 +141,45 @@ export function createApiKeyService({ prisma, runCommand }: { prisma: PrismaClie
     return runCommand(ctx, (command) => insertKey(command, input, generateApiKey()));
   }
 
+  /**
+   * A successor for a key: same holder, role and facility, a new secret and a new lifetime. The
+   * old key keeps working for the grace period (0: it stops at once, e.g. when it was lost), then
+   * is refused. The holder rotates their own key; an admin may rotate anyone's.
+   */
+  async function rotate(ctx: RequestContext, id: string, input: Rotation) {
+    if (ctx.actor.role !== 'admin' && ctx.actor.keyId !== id) {
+      throw new DomainError('forbidden', 'A key is rotated by its holder (with that key) or by an admin.', { rule: 'own_key_only' });
+    }
+    const grace = input.graceSeconds ?? lifetimes.rotationGraceSeconds;
+    if (grace > lifetimes.rotationGraceSeconds) {
+      throw ruleViolation(`The grace period may not exceed ${lifetimes.rotationGraceSeconds} seconds (API_KEY_ROTATION_GRACE_SECONDS).`, { field: 'graceSeconds' });
+    }
+    return runCommand(ctx, async (command) => {
+      const { tx, audit, now } = command;
+      // Two rotations of one key at once: the second waits, then finds it rotating.
+      await tx.$executeRaw`SELECT 1 FROM api_key WHERE id = ${id}::uuid FOR UPDATE`;
+      const key = await tx.apiKey.findUnique({ where: { id } });
+      if (!key) throw notFound('API key', id);
+      const status = keyStatus(key, now);
+      if (status !== 'active') throw invalidState(`API key ${id} is ${status}; only an active key can be rotated${status === 'rotating' ? ' (rotate its successor)' : ''}.`, status);
+      const graceEnds = new Date(Math.min(now.getTime() + grace * 1000, key.expiresAt.getTime()));
+      const rotated = await tx.apiKey.update({ where: { id }, data: { rotatedAt: now, graceEndsAt: graceEnds } });
+      await audit({ action: 'api_key.rotated', entityType: 'api_key', entityId: id, before: auditedKey(key), after: auditedKey(rotated), reason: input.reason });
+      return insertKey(command, { holderName: key.holderName, role: key.role, facilityId: key.facilityId }, generateApiKey(), key.id);
+    });
+  }
+
   async function revoke(ctx: RequestContext, id: string, reason: string) {
     return runCommand(ctx, async ({ tx, audit, now }) => {
       const key = await tx.apiKey.findUnique({ where: { id } });
       if (!key) throw notFound('API key', id);
       if (key.revokedAt) throw new DomainError('invalid_state', `API key ${id} was already revoked.`, { currentStatus: 'revoked' });
-      if (key.role === 'admin') {
-        // Lock every active admin key: two admins revoking each other at once cannot both succeed.
-        const active = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM api_key WHERE role = 'admin' AND revoked_at IS NULL FOR UPDATE`;
+      if (key.role === 'admin' && keyWorks(key, now) && !key.graceEndsAt) {
+        // Lock every working admin key: two admins revoking each other at once cannot both succeed.
+        const active = await tx.$queryRaw<{ id: string }[]>`
+          SELECT id FROM api_key
+          WHERE role = 'admin' AND revoked_at IS NULL AND expires_at > ${now} AND grace_ends_at IS NULL
+          FOR UPDATE`;
         if (active.length <= 1) {
           throw new DomainError('conflict', `API key ${id} is the last active admin key: create another admin key before revoking it, or nobody could manage keys.`, {
             rule: 'last_admin_key',
@@ -95,14 +187,15 @@ export function createApiKeyService({ prisma, runCommand }: { prisma: PrismaClie
         }
       }
       const revoked = await tx.apiKey.update({ where: { id }, data: { revokedAt: now, revokedBy: ctx.actor.keyId } });
-      await audit({ action: 'api_key.revoked', entityType: 'api_key', entityId: id, before: describeKey(key), after: describeKey(revoked), reason });
-      return describeKey(revoked);
+      await audit({ action: 'api_key.revoked', entityType: 'api_key', entityId: id, before: auditedKey(key), after: auditedKey(revoked), reason });
+      return describeKey(revoked, now);
     });
   }
 
   async function list() {
-    const keys = await prisma.apiKey.findMany({ orderBy: { createdAt: 'asc' } });
-    return keys.map(describeKey);
+    const keys = await prisma.apiKey.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    const now = new Date();
+    return keys.map((key) => describeKey(key, now));
   }
 
   /**
@@ -119,7 +212,7 @@ export function createApiKeyService({ prisma, runCommand }: { prisma: PrismaClie
     return installed && !given ? secret : null;
   }
 
-  return { authenticate, create, revoke, list, bootstrapAdmin };
+  return { authenticate, noteUse, create, rotate, revoke, list, bootstrapAdmin };
 }
 
 export type ApiKeyService = ReturnType<typeof createApiKeyService>;

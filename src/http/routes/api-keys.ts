@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { apiKey, createdApiKey, newApiKey, revocation } from '../../domain/auth/api-key-schemas.ts';
+import { apiKey, createdApiKey, newApiKey, revocation, rotation } from '../../domain/auth/api-key-schemas.ts';
 import { idParams } from '../../domain/shared/schemas.ts';
 import { z } from 'zod';
 import { contextOf } from '../plugins/auth.ts';
@@ -25,10 +25,23 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       operationId: 'listApiKeys',
       tags: ['api-keys'],
-      summary: 'API keys, revoked ones included; never their secrets',
+      summary: 'API keys, revoked, expired and rotated ones included; never their secrets',
       response: { 200: z.object({ items: z.array(apiKey) }), ...errorResponses(401, 403) },
     },
     handler: async () => ({ items: await apiKeys.list() }),
+  });
+
+  app.post('/api-keys/:id/rotation', {
+    config: { allow: ['admin', 'coordinator', 'quality', 'clinician', 'auditor'] },
+    schema: {
+      operationId: 'rotateApiKey',
+      tags: ['api-keys'],
+      summary: 'Issue a successor for a key (its holder, with that key, or an admin); the old key works until the grace period ends',
+      params: idParams,
+      body: rotation,
+      response: { 201: createdApiKey, ...errorResponses(400, 401, 403, 404, 409, 422) },
+    },
+    handler: async (request, reply) => reply.code(201).send(await apiKeys.rotate(contextOf(request), request.params.id, request.body)),
   });
 
   app.post('/api-keys/:id/revocation', {
