@@ -91,7 +91,10 @@ export function createApiKeyService({ prisma, runCommand, settings }: { prisma: 
     lastUsedWritten.set(keyId, now.getTime());
     if (lastUsedWritten.size > 100_000) lastUsedWritten.delete(lastUsedWritten.keys().next().value!);
     const before = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
-    await prisma.apiKey.updateMany({ where: { id: keyId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: before } }] }, data: { lastUsedAt: now } });
+    // A hint, never worth a wait: a key row another transaction holds (a revocation) is skipped.
+    await prisma.$executeRaw`
+      UPDATE api_key SET last_used_at = ${now}
+      WHERE id = (SELECT id FROM api_key WHERE id = ${keyId}::uuid AND (last_used_at IS NULL OR last_used_at < ${before}) FOR UPDATE SKIP LOCKED)`;
   }
 
   function expiryFor(requested: Date | undefined, now: Date): Date {
