@@ -82,7 +82,7 @@ describe.each(engines)('deviation reports on %s', (engine) => {
     const future = await refused(() => coordinator.post(`/lots/${chain.lotId}/deviation-reports`, report({ discoveredAt: new Date(Date.now() + 86_400_000).toISOString() })), 422, 'rule_violation');
     expect(future.errors[0].field).toBe('body.discoveredAt');
     const early = await refused(() => coordinator.post(`/lots/${chain.lotId}/deviation-reports`, report({ discoveredAt: hoursAgo(24 * 40) })), 422, 'rule_violation');
-    expect(early.detail).toMatch(/before the tissue of the lot was recovered/);
+    expect(early.detail).toMatch(/cannot come before the recovery of the lot/);
     const unknown = await refused(() => coordinator.post(`/lots/${chain.lotId}/deviation-reports`, report({ coreRequirement: 'catering' })), 400, 'validation_failed');
     expect(unknown.errors[0].field).toBe('body.coreRequirement');
     await refused(() => clinician.post(`/lots/${chain.lotId}/deviation-reports`, report()), 403, 'forbidden');

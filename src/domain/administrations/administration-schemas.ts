@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, pageQuery, queryFlag, text, timestamp } from '../shared/schemas.ts';
+import { id, multilineText, pageQuery, queryFlag, text, timestamp } from '../shared/schemas.ts';
 import { requiredWhen, storedEnum } from '../shared/stated-rules.ts';
 
 export const indications = [
@@ -17,11 +17,7 @@ export const indications = [
 
 export const indication = z.enum(indications).meta({ id: 'Indication' });
 
-export const unitCodeInput = z
-  .string()
-  .min(1)
-  .max(64)
-  .meta({ description: 'Unit code as scanned or typed: DIN, optional check character, product code, division; spaces and dashes ignored', example: 'W1234 26 000042 5 T0001 A01' });
+export const unitCodeInput = text(64).meta({ description: 'Unit code as scanned or typed: DIN, optional check character, product code, division; spaces and dashes ignored', example: 'W1234 26 000042 5 T0001 A01' });
 
 /** indication "other" needs indicationDetail: validated, and stated in the document as if/then. */
 const withDetail = <S extends z.ZodObject>(schema: S) => requiredWhen(schema, { indication: 'other' }, 'indicationDetail', 'say what the indication is when it is "other"');
@@ -34,7 +30,7 @@ export const newAdministration = withDetail(
     anatomicalSite: text(200),
     indication,
     indicationDetail: text(200).optional().meta({ description: 'Required when indication is "other"' }),
-    notes: text(2000).optional(),
+    notes: multilineText(2000).optional(),
   }),
 ).meta({ id: 'NewAdministration' });
 
@@ -47,9 +43,9 @@ export const administrationCorrection = withDetail(
     anatomicalSite: text(200).optional(),
     indication: indication.optional(),
     indicationDetail: text(200).optional().meta({ description: 'Required when indication is "other"' }),
-    notes: text(2000).optional(),
+    notes: multilineText(2000).optional(),
     reasonCode: correctionReasonCode,
-    reasonText: text(1000),
+    reasonText: multilineText(1000),
   }),
 ).meta({ id: 'AdministrationCorrection' });
 

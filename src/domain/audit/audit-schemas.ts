@@ -1,10 +1,7 @@
 import { z } from 'zod';
-import { text, timestamp } from '../shared/schemas.ts';
+import { sequenceNumber, text, timestamp } from '../shared/schemas.ts';
 
-const seqCursor = z
-  .string()
-  .regex(/^\d+$/)
-  .transform((text) => BigInt(text));
+const seqCursor = sequenceNumber.transform((text) => BigInt(text));
 
 // cursor is the name every list uses; after, its older name, stays an alias.
 export const auditQuery = z
@@ -60,7 +57,7 @@ export const chainVerification = z
 
 export const verificationQuery = z
   .object({
-    checkpointSeq: z.string().regex(/^\d+$/).optional().meta({ description: 'lastSeq of an earlier verification, kept by the auditor' }),
+    checkpointSeq: sequenceNumber.optional().meta({ description: 'lastSeq of an earlier verification, kept by the auditor' }),
     checkpointHash: z.string().regex(/^[0-9a-f]{64}$/).optional().meta({ description: 'lastHash of that verification' }),
   })
   .refine((q) => (q.checkpointSeq === undefined) === (q.checkpointHash === undefined), {

@@ -7,7 +7,7 @@ import { invalidState, notFound, ruleViolation } from '../shared/errors.ts';
 import { pageOf, pageWindow } from '../shared/pagination.ts';
 import { startOfDay } from '../shared/dates.ts';
 import type { RunCommand } from '../shared/transaction.ts';
-import { futureRefusal } from '../administrations/administration-rules.ts';
+import { assertNotBefore, assertNotFuture, instant } from '../shared/chronology.ts';
 import type { DeviationReportQuery, NewDeviationReport } from './deviation-report-schemas.ts';
 import { isOverdue, notDistributedReason, reportDueOn } from './deviation-report-rules.ts';
 
@@ -27,9 +27,9 @@ export function createDeviationReportService({ prisma, runCommand }: { prisma: P
       const lot = await tx.lot.findUnique({ where: { id: lotId }, select: { id: true, recoveredAt: true } });
       if (!lot) throw notFound('Lot', lotId);
       const discoveredAt = input.discoveredAt ?? now;
-      const future = futureRefusal('discoveredAt', discoveredAt, now);
-      if (future) throw future;
-      if (discoveredAt < lot.recoveredAt) throw ruleViolation('discoveredAt is before the tissue of the lot was recovered.', { field: 'discoveredAt' });
+      const discovery = instant('the discovery of the deviation', discoveredAt);
+      assertNotFuture('discoveredAt', discovery, now);
+      assertNotBefore('discoveredAt', discovery, instant('the recovery of the lot', lot.recoveredAt));
       const distributed = await tx.shipmentItem.findFirst({ where: { unit: { lotId } }, select: { id: true } });
       if (!distributed) throw ruleViolation(notDistributedReason(lotId), { field: 'params.id' });
       const row = await tx.deviationReport.create({

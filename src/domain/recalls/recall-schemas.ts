@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { id, pageQuery, text, timestamp } from '../shared/schemas.ts';
+import { id, multilineText, pageQuery, timestamp } from '../shared/schemas.ts';
 import { productStatus } from '../lots/lot-schemas.ts';
 import { storedEnum } from '../shared/stated-rules.ts';
 
 export const newRecall = z
   .discriminatedUnion('scope', [
-    z.object({ scope: z.literal('lot'), lotId: id, reason: text(2000) }),
-    z.object({ scope: z.literal('donor'), donorId: id, reason: text(2000) }),
+    z.object({ scope: z.literal('lot'), lotId: id, reason: multilineText(2000) }),
+    z.object({ scope: z.literal('donor'), donorId: id, reason: multilineText(2000) }),
   ])
   .meta({ id: 'NewRecall' });
 

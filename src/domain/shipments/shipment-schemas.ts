@@ -1,17 +1,17 @@
 // The shapes of shipments and their receipt at the consignee.
 import { z } from 'zod';
-import { id, pageQuery, text, timestamp } from '../shared/schemas.ts';
+import { id, multilineText, pageQuery, text, timestamp } from '../shared/schemas.ts';
 import { uniqueArray } from '../shared/stated-rules.ts';
 
 export const newShipment = z
   .object({
     fromFacilityId: id,
     toFacilityId: id,
-    unitCodes: uniqueArray(z.array(z.string().min(1).max(60)).min(1).max(500), 'lists a unit twice').meta({
+    unitCodes: uniqueArray(z.array(text(64)).min(1).max(500), 'lists a unit twice').meta({
       description: 'Unit codes as printed or scanned; a unit listed twice, even written two ways, is refused',
     }),
     shippedAt: timestamp,
-    conditions: text(500).meta({ description: 'Shipping conditions, e.g. dry ice, validated shipper, -80 °C' }),
+    conditions: multilineText(500).meta({ description: 'Shipping conditions, e.g. dry ice, validated shipper, -80 °C' }),
   })
   .meta({ id: 'NewShipment' });
 
@@ -20,9 +20,9 @@ export const newReceipt = z
     receivedAt: timestamp,
     conditionAcceptable: z.boolean(),
     temperatureAcceptable: z.boolean(),
-    notes: text(2000).optional(),
+    notes: multilineText(2000).optional(),
     units: z
-      .array(z.object({ code: z.string().min(1).max(60), acceptable: z.boolean() }))
+      .array(z.object({ code: text(64), acceptable: z.boolean() }))
       .optional()
       .meta({ description: 'Per-unit condition; units not listed follow the shipment’s condition' }),
   })

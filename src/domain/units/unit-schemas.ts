@@ -1,6 +1,6 @@
 // The shapes of units (doses), their labels and the inventory.
 import { z } from 'zod';
-import { calendarDate, id, pageQuery, text, timestamp } from '../shared/schemas.ts';
+import { calendarDate, id, pageQuery, positiveDecimal, text, timestamp } from '../shared/schemas.ts';
 import { storedEnum } from '../shared/stated-rules.ts';
 import { preservationMethod, productStatus, tissueType } from '../lots/lot-schemas.ts';
 import { DIVISION, TISSUE_PRODUCT_CODE } from './identification.ts';
@@ -14,7 +14,7 @@ export const newUnit = z.object({
     .meta({ description: 'Omit for the next free division (A01, A02, …); 000 only for an undivided lot' }),
   description: text(300),
   size: text(100).optional().meta({ example: '2 x 3 cm' }),
-  volumeMl: z.number().positive().max(100000).optional(),
+  volumeMl: positiveDecimal({ max: 100000 }).optional(),
   form: text(100).meta({ example: 'sheet' }),
   expiresOn: calendarDate.meta({ description: 'No later than the lot’s preservation expiry' }),
 });
@@ -47,7 +47,7 @@ export const unit = z
 export const unitList = z.object({ items: z.array(unit) }).meta({ id: 'UnitList' });
 
 export const unitCodeParams = z.object({
-  code: z.string().min(1).max(60).meta({ description: 'The unit code as scanned or printed, with or without the DIN check character' }),
+  code: text(64).meta({ description: 'The unit code as scanned or printed, with or without the DIN check character' }),
 });
 
 export const label = z
