@@ -9,6 +9,7 @@ import type { Actor, RequestContext } from '../shared/context.ts';
 import type { Command, RunCommand } from '../shared/transaction.ts';
 import type { DomainSettings } from '../services.ts';
 import { defaultExpiry, keyStatus, keyWorks, latestExpiry, validUntil } from './key-lifetimes.ts';
+import { pageOf, pageWindow, type PageQuery } from '../shared/pagination.ts';
 
 export const PREFIX_LENGTH = 12;
 /** lastUsedAt is a usage hint: written at most this often per key, so that reads stay reads. */
@@ -195,10 +196,16 @@ export function createApiKeyService({ prisma, runCommand, settings }: { prisma: 
     });
   }
 
-  async function list() {
-    const keys = await prisma.apiKey.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  /** Keys in the order they were created, revoked ones too; never their secrets. */
+  async function list(query: PageQuery & { role?: Role; facilityId?: string; revoked?: 'true' | 'false' }) {
+    const rows = await prisma.apiKey.findMany({
+      where: { role: query.role, facilityId: query.facilityId, ...(query.revoked ? { revokedAt: query.revoked === 'true' ? { not: null } : null } : {}) },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      ...pageWindow(query),
+    });
+    const page = pageOf(rows, query.limit);
     const now = new Date();
-    return keys.map((key) => describeKey(key, now));
+    return { items: page.items.map((key) => describeKey(key, now)), nextCursor: page.nextCursor };
   }
 
   /**

@@ -2,12 +2,15 @@
 // too) is put on hold as recalled, lots not yet final as well, and the reach is written down as
 // RecallItem rows, a snapshot the report is always rebuilt from.
 import type { ProductStatus } from '../../generated/prisma/client.ts';
-import type { SqlReader } from '../../db/sql.ts';
+import type { z } from 'zod';
+import { readJson, type SqlReader } from '../../db/sql.ts';
 import { invalidState, notFound } from '../shared/errors.ts';
 import type { RequestContext } from '../shared/context.ts';
 import type { Command, RunCommand } from '../shared/transaction.ts';
 import { IN_INVENTORY } from '../products/product-status.ts';
-import { recallReport } from './recall-report.ts';
+import { recallListQuery as recallListQueryText, recallReport } from './recall-report.ts';
+import { recallSummary, type RecallListQuery } from './recall-schemas.ts';
+import { pageOf } from '../shared/pagination.ts';
 
 export type NewRecall = { scope: 'lot'; lotId: string; reason: string } | { scope: 'donor'; donorId: string; reason: string };
 
@@ -93,7 +96,13 @@ export function createRecallService({ reader, runCommand }: { reader: SqlReader;
 
   const get = (id: string) => recallReport(reader, id);
 
-  return { create, get };
+  /** Recalls in the order they were made, each with the totals of its reach: one statement. */
+  async function list(query: RecallListQuery) {
+    const rows = (await readJson(reader, recallListQueryText(query))) as z.input<typeof recallSummary>[];
+    return pageOf(rows.map((row) => recallSummary.parse(row)), query.limit);
+  }
+
+  return { create, get, list };
 }
 
 export type RecallService = ReturnType<typeof createRecallService>;
