@@ -177,7 +177,9 @@ describe.each(engines)('lists on %s', (engine) => {
     expect(idsOf(revoked)).toEqual([spare.keyId]);
     expect(idsOf((await ok(t.admin.get('/api-keys?revoked=false&limit=200'))).items)).not.toContain(spare.keyId);
     expect(idsOf((await ok(t.admin.get(`/api-keys?facilityId=${otherClinicId}`))).items)).toHaveLength(1);
-    for (const key of auditors) expect(Object.keys(key).sort()).toEqual(['createdAt', 'facilityId', 'holderName', 'id', 'prefix', 'revokedAt', 'role']);
+    for (const key of auditors) {
+      expect(Object.keys(key).sort()).toEqual(['createdAt', 'expiresAt', 'facilityId', 'graceEndsAt', 'holderName', 'id', 'lastUsedAt', 'prefix', 'revokedAt', 'role', 'rotatedAt', 'rotatedFromId', 'status']);
+    }
   });
 
   it('pages the audit trail with cursor, and still with after, its older name [REQ-LIST-01]', async () => {
