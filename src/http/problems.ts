@@ -4,7 +4,7 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { z } from 'zod';
 import { DomainError, type ErrorCode } from '../domain/shared/errors.ts';
 
-type ProblemCode = ErrorCode | 'bad_request' | 'unsupported_media_type' | 'payload_too_large' | 'internal_error' | 'service_unavailable';
+type ProblemCode = ErrorCode | 'bad_request' | 'not_acceptable' | 'unsupported_media_type' | 'payload_too_large' | 'internal_error' | 'service_unavailable';
 
 const problemTable: Record<ProblemCode, { status: number; title: string }> = {
   validation_failed: { status: 400, title: 'The request is not valid' },
@@ -12,6 +12,7 @@ const problemTable: Record<ProblemCode, { status: number; title: string }> = {
   unauthenticated: { status: 401, title: 'Authentication required' },
   forbidden: { status: 403, title: 'Not allowed for this role' },
   not_found: { status: 404, title: 'Not found' },
+  not_acceptable: { status: 406, title: 'None of the accepted media types can be produced' },
   conflict: { status: 409, title: 'Conflicts with a recorded fact' },
   invalid_state: { status: 409, title: 'Not allowed in the current state' },
   prerequisites_unmet: { status: 409, title: 'Prerequisites are not met' },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { id, text, timestamp } from '../shared/schemas.ts';
+import { unitCodeInput } from '../units/unit-schemas.ts';
 
 export const indications = [
   'plantar_fasciitis',
@@ -16,11 +17,6 @@ export const indications = [
 
 export const indication = z.enum(indications).meta({ id: 'Indication' });
 
-export const unitCodeInput = z
-  .string()
-  .min(1)
-  .max(64)
-  .meta({ description: 'Unit code as scanned or typed: DIN, optional check character, product code, division; spaces and dashes ignored', example: 'W1234 26 000042 K T0001 A00' });
 
 const withDetail = <T extends { indication?: string; indicationDetail?: string }>(value: T, ctx: z.RefinementCtx) => {
   if (value.indication === 'other' && !value.indicationDetail) {

@@ -1,12 +1,9 @@
 import { z } from 'zod';
 import { id, text, timestamp } from '../shared/schemas.ts';
-import { unitCodeInput } from '../administrations/administration-schemas.ts';
 
 export const discardReasonCode = z
   .enum(['expired', 'damaged', 'contaminated', 'opened_not_used', 'temperature_excursion', 'recalled', 'other'])
   .meta({ id: 'DiscardReasonCode' });
-
-export const unitCodeParams = z.object({ code: unitCodeInput });
 
 export const discard = z
   .object({ reasonCode: discardReasonCode, reasonText: text(1000).optional(), occurredAt: timestamp })

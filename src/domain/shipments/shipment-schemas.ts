@@ -1,12 +1,13 @@
 // The shapes of shipments and their receipt at the consignee.
 import { z } from 'zod';
 import { id, text, timestamp } from '../shared/schemas.ts';
+import { unitCodeInput } from '../units/unit-schemas.ts';
 
 export const newShipment = z
   .object({
     fromFacilityId: id,
     toFacilityId: id,
-    unitCodes: z.array(z.string().min(1).max(60)).min(1).max(500).meta({ description: 'Unit codes as printed or scanned' }),
+    unitCodes: z.array(unitCodeInput).min(1).max(500).meta({ description: 'Unit codes as printed or scanned' }),
     shippedAt: timestamp,
     conditions: text(500).meta({ description: 'Shipping conditions, e.g. dry ice, validated shipper, -80 °C' }),
   })
@@ -19,7 +20,7 @@ export const newReceipt = z
     temperatureAcceptable: z.boolean(),
     notes: text(2000).optional(),
     units: z
-      .array(z.object({ code: z.string().min(1).max(60), acceptable: z.boolean() }))
+      .array(z.object({ code: unitCodeInput, acceptable: z.boolean() }))
       .optional()
       .meta({ description: 'Per-unit condition; units not listed follow the shipment’s condition' }),
   })

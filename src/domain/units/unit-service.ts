@@ -8,6 +8,7 @@ import type { RunCommand } from '../shared/transaction.ts';
 import { assignDivisions, UNDIVIDED } from './divisions.ts';
 import { buildUnitCode } from './identification.ts';
 import { buildLabel } from './label.ts';
+import { printLabel, type PrintFormat } from './label-formats.ts';
 import type { NewUnit } from './unit-schemas.ts';
 import { findUnitByCode, unitView } from './unit-views.ts';
 import { calendarDay, startOfDay } from '../shared/dates.ts';
@@ -68,7 +69,12 @@ export function createUnitService({ prisma, runCommand }: { prisma: PrismaClient
     return buildLabel(unit, bank, preservation, startOfDay(new Date()));
   }
 
-  return { split, getByCode, label };
+  /** The label laid out for printing: SVG, PDF or ZPL. */
+  async function printedLabel(ctx: RequestContext, code: string, format: PrintFormat) {
+    return printLabel(await label(ctx, code), format);
+  }
+
+  return { split, getByCode, label, printedLabel };
 }
 
 function assertDistinctDivisions(requested: NewUnit[]) {
