@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     reporters: ['default'],
+    // Prints how much of the OpenAPI document the suite's responses exercised.
+    globalSetup: ['tests/support/contract-summary.ts'],
   },
 });

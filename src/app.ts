@@ -1,16 +1,11 @@
 // Builds the service: the one place where the database, the domain services and the HTTP
 // layer meet. The server and every test start it the same way.
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { databaseTarget, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { applyMigrations } from './db/migrations.ts';
@@ -21,6 +16,7 @@ import { systemActor } from './domain/shared/context.ts';
 import { loggerOptions } from './http/logging.ts';
 import { problem, sendProblem, toProblem } from './http/problems.ts';
 import { authPlugin } from './http/plugins/auth.ts';
+import { openApiDocument, swaggerOptions } from './http/openapi.ts';
 import { routes } from './http/routes/index.ts';
 
 declare module 'fastify' {
@@ -39,16 +35,6 @@ export interface BuildOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
-export const openApiInfo = {
-  title: 'Allograft tissue traceability service',
-  version: '0.1.0',
-  description:
-    'Placental tissue from consenting donors to patients: donors, consent, screening, eligibility, lots, ' +
-    'processing, release, units, shipments, administration, traceability and recalls, with a verifiable audit trail. ' +
-    'Every request but /health, /ready, /openapi.json and /docs needs `Authorization: Bearer <API key>`. ' +
-    'Errors are RFC 9457 application/problem+json.',
-};
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const database = options.database ?? (await openDatabase(databaseTarget(config)));
@@ -117,22 +103,20 @@ async function createHttpApp(
     if (parts.database) await parts.database.close();
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: openApiInfo,
-      components: {
-        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: atk_…' } },
-      },
-      security: [{ apiKey: [] }],
-    },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
-  });
+  await app.register(swagger, swaggerOptions());
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(authPlugin, { apiKeys: parts.services.apiKeys });
   await app.register(routes);
-  app.get('/openapi.json', { config: { allow: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', {
+    config: { allow: 'public' },
+    schema: {
+      operationId: 'getOpenApiDocument',
+      tags: ['operations'],
+      summary: 'This OpenAPI 3.1 document',
+      response: { 200: openApiDocument },
+    },
+    handler: async () => app.swagger() as z.input<typeof openApiDocument>,
+  });
   await app.ready();
   return app;
 }

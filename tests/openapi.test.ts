@@ -1,22 +1,141 @@
 import { readFile } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import * as ajvFormats from 'ajv-formats';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { renderOpenApi } from './support/openapi.ts';
+import { parseUnitCode } from '../src/domain/units/identification.ts';
+
+type Json = Record<string, any>;
+const addFormats = ((ajvFormats.default as unknown as { default?: (ajv: Ajv2020) => Ajv2020 }).default ?? ajvFormats.default) as unknown as (ajv: Ajv2020) => Ajv2020;
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+const operationsOf = (doc: Json) =>
+  Object.entries<Json>(doc.paths).flatMap(([path, item]) =>
+    Object.entries<Json>(item)
+      .filter(([method]) => METHODS.includes(method))
+      .map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, method, path, op })),
+  );
+
+/** Every schema in the document with where it is, walking components and operations. */
+function schemasOf(value: unknown, where: string, out: { where: string; schema: Json }[] = []) {
+  if (Array.isArray(value)) value.forEach((v, i) => schemasOf(v, `${where}/${i}`, out));
+  else if (value && typeof value === 'object') {
+    const obj = value as Json;
+    if ('type' in obj || 'anyOf' in obj || '$ref' in obj || 'example' in obj) out.push({ where, schema: obj });
+    for (const [key, child] of Object.entries(obj)) schemasOf(child, `${where}/${key}`, out);
+  }
+  return out;
+}
 
 describe('openapi.yaml', () => {
-  it('is what the code generates (run npm run openapi after changing a route)', async () => {
-    const committed = await readFile(new URL('../openapi.yaml', import.meta.url), 'utf8');
-    expect(committed).toBe(await renderOpenApi());
+  let text: string;
+  let doc: Json;
+  beforeAll(async () => {
+    text = await renderOpenApi();
+    doc = parse(text);
   });
 
-  it('gives every operation an id, a tag and declared responses', async () => {
-    const { parse } = await import('yaml');
-    const doc = parse(await renderOpenApi());
-    for (const [path, methods] of Object.entries<Record<string, { operationId?: string; tags?: string[]; responses?: object }>>(doc.paths)) {
-      for (const [method, op] of Object.entries(methods)) {
-        expect(op.operationId, `${method} ${path}`).toBeTruthy();
-        expect(op.tags?.length, `${method} ${path}`).toBeGreaterThan(0);
-        expect(Object.keys(op.responses ?? {}).length, `${method} ${path}`).toBeGreaterThan(0);
+  it('is what the code generates (run npm run openapi after changing a route)', async () => {
+    const committed = await readFile(new URL('../openapi.yaml', import.meta.url), 'utf8');
+    expect(committed).toBe(text);
+  });
+
+  it('gives every operation an id, a summary, a defined tag and declared responses', () => {
+    const tags = new Set(doc.tags.map((t: Json) => t.name));
+    for (const { name, op } of operationsOf(doc)) {
+      expect(op.operationId, name).toBeTruthy();
+      expect(op.summary, name).toBeTruthy();
+      expect(op.tags?.length, name).toBeGreaterThan(0);
+      for (const tag of op.tags) expect(tags.has(tag), `${name}: tag ${tag} is not described in the document's tags`).toBe(true);
+      expect(Object.keys(op.responses ?? {}).length, name).toBeGreaterThan(0);
+    }
+  });
+
+  it('names its servers and its licence', () => {
+    expect(doc.servers.length).toBeGreaterThan(0);
+    expect(doc.info.license.name).toBeTruthy();
+    expect(doc.info.license.identifier ?? doc.info.license.url).toBeTruthy();
+  });
+
+  it('needs no key for /health, /ready and /openapi.json, and says which roles may call every other operation', () => {
+    for (const { name, op, path } of operationsOf(doc)) {
+      if (['/health', '/ready', '/openapi.json'].includes(path)) {
+        expect(op.security, name).toEqual([]);
+        expect(op.responses['401'], name).toBeUndefined();
+      } else {
+        expect(op.security, name).toBeUndefined(); // the document's global apiKey requirement
+        expect(op['x-allowed-roles']?.length, name).toBeGreaterThan(0);
+        expect(op.responses['401'], name).toBeDefined();
       }
     }
+  });
+
+  it('documents every error as application/problem+json, and the statuses every route can answer', () => {
+    const responses = doc.components.responses;
+    const resolve = (r: Json) => (r.$ref ? responses[r.$ref.split('/').pop()] : r);
+    for (const { name, method, op } of operationsOf(doc)) {
+      for (const [status, response] of Object.entries<Json>(op.responses)) {
+        if (Number(status) < 400 || (name === 'GET /ready' && status === '503')) continue; // /ready's 503 is its readiness report
+        expect(Object.keys(resolve(response).content), `${name} ${status}`).toEqual(['application/problem+json']);
+      }
+      for (const status of ['414', '431', '500']) expect(op.responses[status], `${name} ${status}`).toBeDefined();
+      if (method === 'post') for (const status of ['400', '413', '415']) expect(op.responses[status], `${name} ${status}`).toBeDefined();
+    }
+  });
+
+  it('shows calendar dates as format date and instants as format date-time, in responses too', () => {
+    const seen = { date: 0, dateTime: 0 };
+    for (const { where, schema } of schemasOf(doc.components.schemas, '#/components/schemas')) {
+      for (const [property, value] of Object.entries<Json>(schema.properties ?? {})) {
+        const branches: Json[] = value.anyOf ?? [value];
+        const formats = branches.map((b) => b.format).filter(Boolean);
+        if (/^(expiresOn|reportDueOn|deliveryDate|asOf|deliveredFrom|deliveredTo|expiringBefore)$/.test(property)) {
+          expect(formats, `${where}/${property}`).toEqual(['date']);
+          seen.date++;
+        }
+        if (/At$/.test(property)) {
+          expect(formats, `${where}/${property}`).toEqual(['date-time']);
+          seen.dateTime++;
+        }
+      }
+    }
+    expect(seen.date).toBeGreaterThan(10);
+    expect(seen.dateTime).toBeGreaterThan(50);
+  });
+
+  it('describes free JSON as any value, never as anyOf anything and something narrower, and sequence numbers as digit strings', () => {
+    for (const { where, schema } of schemasOf(doc, '#')) {
+      for (const branch of schema.anyOf ?? []) expect(Object.keys(branch).length, `${where}: anyOf with an empty branch`).toBeGreaterThan(0);
+    }
+    expect(doc.components.schemas.AuditEvent.properties.seq).toMatchObject({ type: 'string', pattern: '^\\d+$' });
+  });
+
+  it('has no component that nothing refers to', () => {
+    const refs = new Set([...text.matchAll(/\$ref: "?#\/components\/(\w+)\/(\w+)/g)].map((m) => `${m[1]}/${m[2]}`));
+    for (const kind of ['schemas', 'responses']) {
+      for (const name of Object.keys(doc.components[kind])) expect(refs.has(`${kind}/${name}`), `components/${kind}/${name} is unused`).toBe(true);
+    }
+  });
+
+  it('quotes every example string a YAML 1.1 reader would take for a date', () => {
+    const unquoted = text.split('\n').filter((line) => /example: \d{4}-\d\d-\d\d/.test(line));
+    expect(unquoted).toEqual([]);
+  });
+
+  it('gives examples that are valid against their schemas and in the domain', () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    let checked = 0;
+    for (const { where, schema } of schemasOf(doc, '#')) {
+      if (!('example' in schema) || schema.$ref) continue;
+      const { example, ...rest } = schema;
+      expect(ajv.validate(rest, example), `${where}: example ${JSON.stringify(example)} ${ajv.errorsText()}`).toBe(true);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(100);
+    const unitCodeExamples = schemasOf(doc, '#').filter(({ schema }) => /Unit code as scanned/.test(schema.description ?? '') && schema.example);
+    expect(unitCodeExamples.length).toBeGreaterThan(0);
+    for (const { where, schema } of unitCodeExamples) expect(parseUnitCode(schema.example), where).toMatchObject({ ok: true });
   });
 });

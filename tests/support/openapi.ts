@@ -5,7 +5,9 @@ import { startTestApp } from './test-app.ts';
 export async function renderOpenApi(): Promise<string> {
   const t = await startTestApp('pglite');
   try {
-    return stringify(t.app.swagger(), { lineWidth: 0, aliasDuplicateObjects: false });
+    // YAML 1.1 rules for quoting: a string that a YAML 1.1 reader (js-yaml, many generators)
+    // would take for a timestamp, a boolean or a number, such as an example date, is quoted.
+    return stringify(t.app.swagger(), { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' });
   } finally {
     await t.close();
   }

@@ -1,12 +1,14 @@
 // Starts the real app (buildApp, as the server does) on a scratch database, with a known
-// admin key, and offers a small client over app.inject().
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+// admin key, and offers a small client over app.inject(). Every response that app.inject()
+// gives a test, through the client or directly, is held to the OpenAPI contract (contract.ts).
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { generateApiKey } from '../../src/domain/auth/api-keys.ts';
 import type { Role } from '../../src/generated/prisma/enums.ts';
 import { scratchDatabase, type Engine, type ScratchDatabase } from './engines.ts';
+import { contractFor, recordCoverage, type Contract } from './contract.ts';
 
 export interface Client {
   get(url: string): Promise<LightMyRequestResponse>;
@@ -27,6 +29,29 @@ export interface TestApp {
   /** Closes the app; the database stays for a restart unless `drop` is true. */
   close(options?: { drop?: boolean }): Promise<void>;
   scratch: ScratchDatabase;
+  /** The OpenAPI contract every response of this app is checked against. */
+  contract: Contract;
+}
+
+/**
+ * Routes every promise-style app.inject() through the contract: the response is checked
+ * against the document the app serves, and a mismatch rejects the inject, failing the test.
+ */
+async function holdToContract(app: FastifyInstance): Promise<Contract> {
+  const inject = app.inject.bind(app) as (options: InjectOptions | string) => Promise<LightMyRequestResponse>;
+  const contract = contractFor((await inject({ method: 'GET', url: '/openapi.json' })).body);
+  const checked = async (options: InjectOptions | string) => {
+    const res = await inject(options);
+    const { method = 'GET', url = '/' } = typeof options === 'string' ? { url: options } : options;
+    const path = typeof url === 'string' ? url : `${url.pathname}${url.query ? `?${new URLSearchParams(url.query as Record<string, string>)}` : ''}`;
+    const contentType = res.headers['content-type'];
+    contract.assert({ method: method.toUpperCase(), url: path, statusCode: res.statusCode, contentType: contentType === undefined ? undefined : String(contentType), body: res.body });
+    return res;
+  };
+  // The chained form (app.inject().get(…)) and the callback form are left as they are.
+  app.inject = ((options?: InjectOptions | string, callback?: unknown) =>
+    options === undefined || callback !== undefined ? (inject as (...args: unknown[]) => unknown)(options, callback) : checked(options)) as typeof app.inject;
+  return contract;
 }
 
 export async function startTestApp(engine: Engine, options: { scratch?: ScratchDatabase; env?: Record<string, string>; adminKey?: string } = {}): Promise<TestApp> {
@@ -40,6 +65,7 @@ export async function startTestApp(engine: Engine, options: { scratch?: ScratchD
   });
   const database = await openDatabase(scratch.target);
   const app = await buildApp(config, { database });
+  const contract = await holdToContract(app);
 
   const as = (key: string | null): Client => {
     const headers = key ? { authorization: `Bearer ${key}` } : {};
@@ -65,7 +91,9 @@ export async function startTestApp(engine: Engine, options: { scratch?: ScratchD
       const { key, id } = res.json();
       return { ...as(key), key, keyId: id };
     },
+    contract,
     async close({ drop = true } = {}) {
+      recordCoverage(process.env.CONTRACT_REPORT_DIR);
       await app.close();
       if (drop) await scratch.drop();
     },

@@ -17,7 +17,6 @@ export const indications = [
 
 export const indication = z.enum(indications).meta({ id: 'Indication' });
 
-
 const withDetail = <T extends { indication?: string; indicationDetail?: string }>(value: T, ctx: z.RefinementCtx) => {
   if (value.indication === 'other' && !value.indicationDetail) {
     ctx.addIssue({ code: 'custom', path: ['indicationDetail'], message: 'say what the indication is when it is "other"' });

@@ -45,7 +45,7 @@ const TYPED_REASON =
  * Reads a unit code as scanned or typed.
  * - Typed or printed: spaces and dashes are ignored, letters may be lower case, and the DIN's
  *   check character may follow the DIN (as printed for keyboard entry), e.g.
- *   "W1234 26 000042 K T0001 A00". A wrong check character is refused: it means a typing error.
+ *   "W1234 26 000042 5 T0001 A01". A wrong check character is refused: it means a typing error.
  * - Scanned: the ISBT 128 data structures with their data identifiers, as a scanner transmits
  *   them: the DIN (=αppppyynnnnnnff) and the product code (=<αooootds) read one after the other
  *   in either order, optionally with the expiration date and time (&>cyyjjjhhmm), or the
@@ -174,7 +174,7 @@ export function euProductSequence(productCode: string, division: string, expires
   return `A${productCode}00${division}${calendarDay(expiresOn).replace(/-/g, '')}`;
 }
 
-/** How a DIN is printed for keyboard entry: facility, year, sequence and check character, e.g. "W1234 26 000042 K". */
+/** How a DIN is printed for keyboard entry: facility, year, sequence and check character, e.g. "W1234 26 000042 5". */
 export function printedDin(din: string): string {
   return `${din.slice(0, 5)} ${din.slice(5, 7)} ${din.slice(7)} ${mod37_2(din)}`;
 }

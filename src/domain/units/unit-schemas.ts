@@ -53,9 +53,9 @@ export const unitCodeInput = z
   .max(120)
   .meta({
     description:
-      'Unit code as typed (DIN, optional check character, product code, division; spaces and dashes ignored) or as scanned from the ISBT 128 label: ' +
-      'the DIN (=…) and product code (=<…) barcodes one after the other, or the Data Matrix compound message (=+…)',
-    example: 'W1234 26 000042 K T0001 A01',
+      'Unit code as scanned or typed: DIN, optional check character, product code, division (spaces and dashes ignored); or the ISBT 128 ' +
+      'barcodes as a scanner sends them: the DIN (=…) and product code (=<…) one after the other, or the Data Matrix compound message (=+…)',
+    example: 'W1234 26 000042 5 T0001 A01',
   });
 
 export const unitCodeParams = z.object({ code: unitCodeInput });

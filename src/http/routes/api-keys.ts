@@ -12,7 +12,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { allow: ['admin'] },
     schema: {
       operationId: 'createApiKey',
-      tags: ['api keys'],
+      tags: ['api-keys'],
       summary: 'Create an API key; the secret is in this response only',
       body: newApiKey,
       response: { 201: createdApiKey, ...errorResponses(400, 401, 403, 404, 422) },
@@ -24,7 +24,8 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { allow: ['admin', 'auditor'] },
     schema: {
       operationId: 'listApiKeys',
-      tags: ['api keys'],
+      tags: ['api-keys'],
+      summary: 'API keys, revoked ones included; never their secrets',
       response: { 200: z.object({ items: z.array(apiKey) }), ...errorResponses(401, 403) },
     },
     handler: async () => ({ items: await apiKeys.list() }),
@@ -34,7 +35,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { allow: ['admin'] },
     schema: {
       operationId: 'revokeApiKey',
-      tags: ['api keys'],
+      tags: ['api-keys'],
       summary: 'Revoke a key: it stops working at once; the record stays',
       params: idParams,
       body: revocation,

@@ -45,7 +45,13 @@ export const donorRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/donors/:id', {
     config: { allow: readers },
-    schema: { operationId: 'getDonor', tags, params: idParams, response: { 200: donor, ...errorResponses(400, 401, 403, 404) } },
+    schema: {
+      operationId: 'getDonor',
+      tags,
+      summary: 'A donor with her current eligibility and whether a consent is in force',
+      params: idParams,
+      response: { 200: donor, ...errorResponses(400, 401, 403, 404) },
+    },
     handler: async (request) => donors.get(request.params.id),
   });
 

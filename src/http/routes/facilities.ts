@@ -26,6 +26,7 @@ export const facilityRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       operationId: 'getFacility',
       tags: ['facilities'],
+      summary: 'A facility',
       params: idParams,
       response: { 200: facility, ...errorResponses(400, 401, 403, 404) },
     },
@@ -37,6 +38,7 @@ export const facilityRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       operationId: 'listFacilities',
       tags: ['facilities'],
+      summary: 'Facilities in registration order, filtered by kind',
       querystring: facilityListQuery,
       response: { 200: pageOf(facility), ...errorResponses(400, 401, 403) },
     },

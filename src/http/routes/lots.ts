@@ -41,7 +41,13 @@ export const lotRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/lots', {
     config: { allow: readers },
-    schema: { operationId: 'listLots', tags, querystring: lotListQuery, response: { 200: pageOf(lot), ...errorResponses(400, 401, 403) } },
+    schema: {
+      operationId: 'listLots',
+      tags,
+      summary: 'Lots in recording order, filtered by status or donor',
+      querystring: lotListQuery,
+      response: { 200: pageOf(lot), ...errorResponses(400, 401, 403) },
+    },
     handler: async (request) => lots.list(request.query),
   });
 
