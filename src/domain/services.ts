@@ -18,6 +18,7 @@ import { createAdverseReactionService } from './adverse-reactions/adverse-reacti
 import { createTraceService } from './trace/trace-service.ts';
 import { createRecallService } from './recalls/recall-service.ts';
 import { createCommandRunner, createReadRecorder } from './shared/transaction.ts';
+import { createFhirService } from './fhir/fhir-service.ts';
 
 export interface DomainSettings {
   /** Screening test codes every eligible donor needs a negative, in-window result for. */
@@ -29,7 +30,7 @@ export function createServices(db: Database, settings: DomainSettings = { screen
   const runCommand = createCommandRunner(prisma);
   const recordRead = createReadRecorder(runCommand);
   const deps = { prisma, runCommand, recordRead, settings };
-  return {
+  const services = {
     runCommand,
     audit: createAuditService(deps),
     apiKeys: createApiKeyService(deps),
@@ -48,6 +49,7 @@ export function createServices(db: Database, settings: DomainSettings = { screen
     expiry: createExpiryService(deps),
     shipments: createShipmentService(deps),
   };
+  return { ...services, fhir: createFhirService(services) };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -15,7 +15,7 @@ export const openApiInfo = {
   description:
     'Placental tissue from consenting donors to patients: donors, consent, screening, eligibility, lots, ' +
     'processing, release, units, shipments, administration, traceability and recalls, with a verifiable audit trail.\n\n' +
-    'Every operation but `/health`, `/ready` and `/openapi.json` needs `Authorization: Bearer <API key>`; ' +
+    'Every operation but `/health`, `/ready`, `/openapi.json` and `/fhir/metadata` needs `Authorization: Bearer <API key>`; ' +
     '`x-allowed-roles` on an operation lists the roles that may call it.\n\n' +
     'Every error is RFC 9457 `application/problem+json` (the `Problem` schema) with a stable `type`. ' +
     'A path that does not exist answers 404, and a method a path does not support 405 with an `Allow` header, both as problem+json. ' +
@@ -50,6 +50,7 @@ const tags = [
   { name: 'trace', description: 'Traceability backward to the donor and forward to every patient' },
   { name: 'recalls', description: 'Recalls of a lot or a donor, and their reach' },
   { name: 'audit', description: 'The audit trail and its verification' },
+  { name: 'fhir', description: 'FHIR R5 (application/fhir+json): CapabilityStatement, BiologicallyDerivedProduct, its dispense and procedure, a unit’s trace as a Bundle' },
 ];
 
 // ---------- zod → JSON Schema ----------

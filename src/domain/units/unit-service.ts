@@ -3,7 +3,7 @@ import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { findLot } from '../lots/lot-service.ts';
 import { latestPreservation } from '../lots/release-gate.ts';
 import type { RequestContext } from '../shared/context.ts';
-import { DomainError, fieldErrors, invalidState, ruleViolation } from '../shared/errors.ts';
+import { DomainError, fieldErrors, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
 import type { RunCommand } from '../shared/transaction.ts';
 import { assignDivisions, UNDIVIDED } from './divisions.ts';
 import { buildUnitCode } from './identification.ts';
@@ -69,12 +69,19 @@ export function createUnitService({ prisma, runCommand }: { prisma: PrismaClient
     return buildLabel(unit, bank, preservation, startOfDay(new Date()));
   }
 
+  /** The code of the unit with this id (FHIR reads address units by id). */
+  async function codeOf(id: string) {
+    const unit = await prisma.unit.findUnique({ where: { id }, select: { code: true } });
+    if (!unit) throw notFound('Unit', id);
+    return unit.code;
+  }
+
   /** The label laid out for printing: SVG, PDF or ZPL. */
   async function printedLabel(ctx: RequestContext, code: string, format: PrintFormat) {
     return printLabel(await label(ctx, code), format);
   }
 
-  return { split, getByCode, label, printedLabel };
+  return { split, getByCode, codeOf, label, printedLabel };
 }
 
 function assertDistinctDivisions(requested: NewUnit[]) {

@@ -14,6 +14,7 @@ import { lotRoutes } from './lots.ts';
 import { unitRoutes } from './units.ts';
 import { inventoryRoutes } from './inventory.ts';
 import { shipmentRoutes } from './shipments.ts';
+import { fhirRoutes } from './fhir.ts';
 
 /** Every route of the service. Each capability registers its own file here. */
 export const routes: FastifyPluginAsyncZod = async (app) => {
@@ -32,4 +33,5 @@ export const routes: FastifyPluginAsyncZod = async (app) => {
   await app.register(traceRoutes);
   await app.register(recallRoutes);
   await app.register(auditRoutes);
+  await app.register(fhirRoutes);
 };
