@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
-import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { DatabaseTarget } from '../config.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { lockDataDir } from './data-dir-lock.ts';
@@ -15,6 +16,8 @@ export type Prisma = PrismaClient;
 export interface Database {
   engine: DatabaseTarget['engine'];
   prisma: PrismaClient;
+  /** The driver adapter under Prisma, for reads that PostgreSQL answers in one statement (db/sql.ts). */
+  reader: SqlDriverAdapter;
   /** The adapter factory the schema engine uses to migrate this database. */
   migrationAdapter: SqlMigrationAwareDriverAdapterFactory;
   /** True only on a server that flushes commits to disk (PostgreSQL). */
@@ -25,6 +28,13 @@ export interface Database {
 export const EMBEDDED_DURABILITY_WARNING =
   'Running on embedded PGlite: committed writes survive a killed process but not an OS crash or power loss ' +
   '(PGlite runs without fsync). Use PostgreSQL (DATABASE_URL=postgresql://…) in production.';
+
+/**
+ * Every session runs in UTC. The pg driver adapter sends instants without an offset, so in a
+ * session of another TimeZone (the server's default) PostgreSQL would store them shifted; and
+ * the JSON the reads build must not depend on the server's settings either.
+ */
+export const UTC_SESSION = '-c TimeZone=UTC';
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   return target.engine === 'pglite' ? openPglite(target.dataDir) : openPostgres(target.url);
@@ -43,13 +53,16 @@ async function openPglite(dataDir: string): Promise<Database> {
   }
   const adapter = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter });
+  const reader = await adapter.connect();
   return {
     engine: 'pglite',
     prisma,
+    reader,
     migrationAdapter: adapter,
     durable: false,
     async close() {
       await prisma.$disconnect();
+      await reader.dispose();
       await pglite.close();
       await lock.release();
     },
@@ -57,15 +70,21 @@ async function openPglite(dataDir: string): Promise<Database> {
 }
 
 async function openPostgres(url: string): Promise<Database> {
-  const adapter = new PrismaPg({ connectionString: url });
+  // One pool for Prisma and the one-statement reads alike.
+  const pool = new pg.Pool({ connectionString: url, options: UTC_SESSION });
+  const adapter = new PrismaPg(pool);
   const prisma = new PrismaClient({ adapter });
+  const reader = await adapter.connect();
   return {
     engine: 'postgresql',
     prisma,
-    migrationAdapter: wholeScriptMigrations(new PrismaPg({ connectionString: url })),
+    reader,
+    migrationAdapter: wholeScriptMigrations(new PrismaPg({ connectionString: url, options: UTC_SESSION })),
     durable: true,
     async close() {
       await prisma.$disconnect();
+      await reader.dispose();
+      await pool.end();
     },
   };
 }

@@ -26,10 +26,10 @@ export interface DomainSettings {
 }
 
 export function createServices(db: Database, settings: DomainSettings = { screeningPanel: screeningPanel() }) {
-  const { prisma } = db;
+  const { prisma, reader } = db;
   const runCommand = createCommandRunner(prisma);
   const recordRead = createReadRecorder(runCommand);
-  const deps = { prisma, runCommand, recordRead, settings };
+  const deps = { prisma, reader, runCommand, recordRead, settings };
   const services = {
     runCommand,
     audit: createAuditService(deps),

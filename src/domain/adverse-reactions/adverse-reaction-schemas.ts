@@ -22,6 +22,9 @@ export const adverseReaction = adverseReactionRecord.extend({
 
 export const adverseReactionWithTrace = adverseReaction.extend({ trace: unitTrace }).meta({ id: 'AdverseReactionInvestigation' });
 
+/** What adverse-reaction-sql.ts returns: the reaction (overdue is computed on the way out) and the unit's trace. */
+export const investigationRecord = z.object({ reaction: adverseReaction.omit({ overdue: true }), trace: unitTrace });
+
 export const adverseReactionQuery = z.object({
   open: z.enum(['true', 'false']).optional().meta({ description: 'true: open investigations only; false: closed only' }),
 });

@@ -6,8 +6,10 @@ import type { RequestContext } from '../shared/context.ts';
 import type { RecordRead, RunCommand } from '../shared/transaction.ts';
 import { canSee, confinedFacility } from '../shared/facility-scope.ts';
 import { futureRefusal } from '../administrations/administration-rules.ts';
-import { createTraceService } from '../trace/trace-service.ts';
+import { readJson, type SqlReader } from '../../db/sql.ts';
 import { isOverdue, reportDueOn } from './adverse-reaction-rules.ts';
+import { investigationRecord } from './adverse-reaction-schemas.ts';
+import { investigationQuery } from './adverse-reaction-sql.ts';
 
 export interface NewAdverseReaction {
   onsetAt: Date;
@@ -28,10 +30,8 @@ const view = ({ administration, ...row }: Row, today: Date) => ({
   overdue: isOverdue(row.reportDueOn, row.investigationClosedAt, today),
 });
 
-export function createAdverseReactionService(deps: { prisma: PrismaClient; runCommand: RunCommand; recordRead: RecordRead }) {
-  const { prisma, runCommand, recordRead } = deps;
-  // The investigation embeds the unit's backward trace, from the one place that builds it.
-  const trace = createTraceService(deps);
+export function createAdverseReactionService(deps: { prisma: PrismaClient; reader: SqlReader; runCommand: RunCommand; recordRead: RecordRead }) {
+  const { prisma, reader, runCommand, recordRead } = deps;
 
   async function report(ctx: RequestContext, administrationId: string, input: NewAdverseReaction) {
     return runCommand(ctx, async ({ tx, audit, now }) => {
@@ -78,13 +78,14 @@ export function createAdverseReactionService(deps: { prisma: PrismaClient; runCo
     return { items: rows.map((r) => view(r, today)) };
   }
 
+  /** The investigation with the unit's full backward trace, in one statement (adverse-reaction-sql.ts). */
   async function get(ctx: RequestContext, id: string) {
-    const row = await prisma.adverseReaction.findUnique({ where: { id }, include: withAdministration });
-    if (!row || !canSee(ctx, row.administration.facilityId)) throw notFound('Adverse reaction', id);
-    const found = await trace.loadBackward({ id: row.administration.unitId });
-    if (!found) throw notFound('Unit', row.administration.unitId);
-    await recordRead(ctx, { action: 'unit.trace_read', entityType: 'unit', entityId: found.unit.id, after: { code: found.unit.code, adverseReactionId: id } });
-    return { ...view(row, new Date()), trace: found.view };
+    const found = await readJson(reader, investigationQuery(id));
+    const investigation = found === null ? null : investigationRecord.parse(found);
+    if (!investigation || !canSee(ctx, investigation.reaction.facilityId)) throw notFound('Adverse reaction', id);
+    const { reaction, trace } = investigation;
+    await recordRead(ctx, { action: 'unit.trace_read', entityType: 'unit', entityId: trace.unit.id, after: { code: trace.unit.code, adverseReactionId: id } });
+    return { ...reaction, overdue: isOverdue(reaction.reportDueOn, reaction.investigationClosedAt, new Date()), trace };
   }
 
   async function close(ctx: RequestContext, id: string, input: { outcome: string }) {

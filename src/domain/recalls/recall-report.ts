@@ -1,52 +1,58 @@
 // The report of a recall, rebuilt from its RecallItem rows only: what the recall reached as it
 // stood when it was made. Later events (a held unit discarded, a correction) do not change it.
-import type { PrismaClient } from '../../generated/prisma/client.ts';
-import type { Tx } from '../shared/transaction.ts';
+// One statement builds it (facility names and medical record numbers never change, so reading
+// them now keeps the report true); recall-schemas.ts parses it.
+import { instant, readJson, sql, type Sql, type SqlReader } from '../../db/sql.ts';
 import { notFound } from '../shared/errors.ts';
+import { recallReport as reportSchema } from './recall-schemas.ts';
 
-type Reader = Pick<PrismaClient, 'recall' | 'facility' | 'patient'> | Tx;
+/** The items of recall `r` with this outcome, grouped by facility: groups in the order of their first unit code. */
+const byFacility = (outcome: string, unit: Sql, joins: Sql = sql``) => sql`(
+  SELECT coalesce(json_agg(json_build_object('facilityId', g.facility_id, 'facilityName', g.facility_name, 'units', g.units)
+    ORDER BY g.first_code), '[]')
+  FROM (
+    SELECT i.facility_id, f.name AS facility_name, min(i.unit_code) AS first_code,
+           json_agg(${unit} ORDER BY i.unit_code) AS units
+    FROM recall_item i
+    LEFT JOIN facility f ON f.id = i.facility_id
+    ${joins}
+    WHERE i.recall_id = r.id AND i.outcome = ${outcome}
+    GROUP BY i.facility_id, f.name) g)`;
 
-interface Item {
-  unitId: string;
-  unitCode: string;
-  statusAtRecall: string;
-  outcome: string;
-  facilityId: string | null;
-  patientId: string | null;
-}
+/** The items of recall `r` with this outcome, by unit code. */
+const listed = (outcome: string) => sql`(
+  SELECT coalesce(json_agg(json_build_object(
+    'unitId', i.unit_id, 'code', i.unit_code, 'statusAtRecall', i.status_at_recall, 'facilityId', i.facility_id)
+    ORDER BY i.unit_code), '[]')
+  FROM recall_item i WHERE i.recall_id = r.id AND i.outcome = ${outcome})`;
 
-function byFacility<T>(items: Item[], names: Map<string, string>, shape: (item: Item) => T) {
-  const groups = new Map<string | null, T[]>();
-  for (const item of items) {
-    const units = groups.get(item.facilityId) ?? [];
-    units.push(shape(item));
-    groups.set(item.facilityId, units);
-  }
-  return [...groups].map(([facilityId, units]) => ({ facilityId, facilityName: facilityId ? (names.get(facilityId) ?? null) : null, units }));
-}
+const unitRef = sql`'unitId', i.unit_id, 'code', i.unit_code, 'statusAtRecall', i.status_at_recall`;
 
-export async function recallReport(db: Reader, recallId: string) {
-  const recall = await db.recall.findUnique({ where: { id: recallId }, include: { items: { orderBy: { unitCode: 'asc' } } } });
-  if (!recall) throw notFound('Recall', recallId);
-  const facilityIds = [...new Set(recall.items.flatMap((i) => (i.facilityId ? [i.facilityId] : [])))];
-  const patientIds = [...new Set(recall.items.flatMap((i) => (i.patientId ? [i.patientId] : [])))];
-  // Facility names and medical record numbers never change: reading them now keeps the report true.
-  const [facilities, patients] = await Promise.all([
-    db.facility.findMany({ where: { id: { in: facilityIds } }, select: { id: true, name: true } }),
-    db.patient.findMany({ where: { id: { in: patientIds } }, select: { id: true, medicalRecordNumber: true } }),
-  ]);
-  const names = new Map(facilities.map((f) => [f.id, f.name]));
-  const mrns = new Map(patients.map((p) => [p.id, p.medicalRecordNumber]));
-  const of = (outcome: string) => recall.items.filter((i) => i.outcome === outcome);
-  const ref = (i: Item) => ({ unitId: i.unitId, code: i.unitCode, statusAtRecall: i.statusAtRecall });
-  const { items: _items, ...head } = recall;
-  return {
-    ...head,
-    scope: recall.scope as 'lot' | 'donor',
-    held: byFacility(of('held'), names, ref),
-    administered: byFacility(of('administered'), names, (i) => ({ ...ref(i), patientId: i.patientId, medicalRecordNumber: i.patientId ? (mrns.get(i.patientId) ?? null) : null })),
-    discarded: of('discarded').map((i) => ({ ...ref(i), facilityId: i.facilityId })),
-    other: of('other').map((i) => ({ ...ref(i), facilityId: i.facilityId })),
-    totals: { held: of('held').length, administered: of('administered').length, discarded: of('discarded').length, other: of('other').length },
-  };
+export const recallReportQuery = (recallId: string) => sql`
+  SELECT json_build_object(
+    'id', r.id, 'scope', r.scope, 'lotId', r.lot_id, 'donorId', r.donor_id, 'reason', r.reason,
+    'initiatedBy', r.initiated_by, 'initiatedAt', ${instant('r.initiated_at')},
+    'held', ${byFacility('held', sql`json_build_object(${unitRef})`)},
+    'administered', ${byFacility(
+      'administered',
+      sql`json_build_object(${unitRef}, 'patientId', i.patient_id, 'medicalRecordNumber', p.medical_record_number)`,
+      sql`LEFT JOIN patient p ON p.id = i.patient_id`,
+    )},
+    'discarded', ${listed('discarded')},
+    'other', ${listed('other')},
+    'totals', (
+      SELECT json_build_object(
+        'held', count(*) FILTER (WHERE i.outcome = 'held'),
+        'administered', count(*) FILTER (WHERE i.outcome = 'administered'),
+        'discarded', count(*) FILTER (WHERE i.outcome = 'discarded'),
+        'other', count(*) FILTER (WHERE i.outcome = 'other'))
+      FROM recall_item i WHERE i.recall_id = r.id))::text
+  FROM recall r
+  WHERE r.id = ${recallId}::uuid`;
+
+/** The report; `reader` is a transaction when the recall is being made in it. */
+export async function recallReport(reader: SqlReader, recallId: string) {
+  const found = await readJson(reader, recallReportQuery(recallId));
+  if (found === null) throw notFound('Recall', recallId);
+  return reportSchema.parse(found);
 }

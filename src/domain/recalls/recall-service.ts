@@ -1,7 +1,8 @@
 // Recalls: in one transaction every unit of the scope still in inventory anywhere (in transit
 // too) is put on hold as recalled, lots not yet final as well, and the reach is written down as
 // RecallItem rows, a snapshot the report is always rebuilt from.
-import type { PrismaClient, ProductStatus } from '../../generated/prisma/client.ts';
+import type { ProductStatus } from '../../generated/prisma/client.ts';
+import type { SqlReader } from '../../db/sql.ts';
 import { invalidState, notFound } from '../shared/errors.ts';
 import type { RequestContext } from '../shared/context.ts';
 import type { Command, RunCommand } from '../shared/transaction.ts';
@@ -30,7 +31,7 @@ async function lotsInScope({ tx }: Command, input: NewRecall) {
   return donor.lots;
 }
 
-export function createRecallService({ prisma, runCommand }: { prisma: PrismaClient; runCommand: RunCommand }) {
+export function createRecallService({ reader, runCommand }: { reader: SqlReader; runCommand: RunCommand }) {
   async function create(ctx: RequestContext, input: NewRecall) {
     return runCommand(ctx, async (command) => {
       const { tx, audit, auditMany, now } = command;
@@ -90,7 +91,7 @@ export function createRecallService({ prisma, runCommand }: { prisma: PrismaClie
     });
   }
 
-  const get = (id: string) => recallReport(prisma, id);
+  const get = (id: string) => recallReport(reader, id);
 
   return { create, get };
 }

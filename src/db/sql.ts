@@ -1,0 +1,57 @@
+// Reads that PostgreSQL answers in one statement: the query builds the whole answer as one JSON
+// document (json_build_object, json_agg), and Node only parses it. Every round trip costs Node
+// CPU (socket, driver, Prisma's interpreter, garbage), so a read is one statement, not one per
+// relation. Queries are written as tagged templates (Prisma's `sql`): values become $1, $2, …
+// parameters, fragments nest.
+import type { ArgType, SqlQueryable } from '@prisma/driver-adapter-utils';
+import { Prisma } from '../generated/prisma/client.ts';
+
+export type Sql = Prisma.Sql;
+export const sql = Prisma.sql;
+export const raw = Prisma.raw;
+export const join = Prisma.join;
+
+/**
+ * Where a read runs: the driver adapter the Prisma client itself uses (no Prisma query engine in
+ * between), or a Prisma transaction when the read must see the transaction's own writes.
+ */
+export type SqlReader = Pick<SqlQueryable, 'queryRaw'> | Pick<Prisma.TransactionClient, '$queryRaw'>;
+
+/**
+ * An instant in the API's own form, 2026-11-24T08:30:00.000Z: UTC, milliseconds, Z, whatever
+ * the session's TimeZone. (PostgreSQL's own JSON form follows the session's zone and drops zero
+ * milliseconds.) Calendar dates need nothing: JSON renders a date as YYYY-MM-DD.
+ */
+export const instant = (column: string): Sql => raw(`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+
+function argType(value: unknown): ArgType {
+  switch (typeof value) {
+    case 'number':
+      return { scalarType: Number.isInteger(value) ? 'int' : 'float', arity: 'scalar' };
+    case 'bigint':
+      return { scalarType: 'bigint', arity: 'scalar' };
+    case 'boolean':
+      return { scalarType: 'boolean', arity: 'scalar' };
+    default:
+      return { scalarType: value instanceof Date ? 'datetime' : 'string', arity: 'scalar' };
+  }
+}
+
+/**
+ * Runs a query whose first column is one JSON document (cast to text, so that both drivers hand
+ * it over untouched) and returns it parsed; null when the query returns no row or a NULL document.
+ */
+export async function readJson(reader: SqlReader, query: Sql): Promise<unknown> {
+  let text: unknown;
+  if ('queryRaw' in reader) {
+    const result = await reader.queryRaw({ sql: query.text, args: query.values, argTypes: query.values.map(argType) });
+    text = result.rows[0]?.[0];
+  } else {
+    const rows = await reader.$queryRaw<Record<string, unknown>[]>(query);
+    const first = rows[0];
+    text = first ? Object.values(first)[0] : null;
+  }
+  if (text === null || text === undefined) return null;
+  if (typeof text !== 'string') throw new Error('readJson expects a query whose first column is JSON cast to text');
+  return JSON.parse(text);
+}
