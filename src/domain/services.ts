@@ -19,6 +19,7 @@ import { createTraceService } from './trace/trace-service.ts';
 import { createRecallService } from './recalls/recall-service.ts';
 import { createCommandRunner, createReadRecorder } from './shared/transaction.ts';
 import { createFhirService } from './fhir/fhir-service.ts';
+import { createExportService } from './exports/export-service.ts';
 
 export interface DomainSettings {
   /** Screening test codes every eligible donor needs a negative, in-window result for. */
@@ -49,7 +50,7 @@ export function createServices(db: Database, settings: DomainSettings = { screen
     expiry: createExpiryService(deps),
     shipments: createShipmentService(deps),
   };
-  return { ...services, fhir: createFhirService(services) };
+  return { ...services, fhir: createFhirService(services), exports: createExportService({ prisma, recordRead, inventory: services.inventory, audit: services.audit }) };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -50,6 +50,7 @@ const tags = [
   { name: 'trace', description: 'Traceability backward to the donor and forward to every patient' },
   { name: 'recalls', description: 'Recalls of a lot or a donor, and their reach' },
   { name: 'audit', description: 'The audit trail and its verification' },
+  { name: 'exports', description: 'Streamed CSV and NDJSON files: inventory, a recall’s reach, forward traces, the audit trail' },
   { name: 'fhir', description: 'FHIR R5 (application/fhir+json): CapabilityStatement, BiologicallyDerivedProduct, its dispense and procedure, a unit’s trace as a Bundle' },
 ];
 
@@ -69,7 +70,7 @@ interface OverrideContext {
  *   input side, in both directions: a response is encoded, so `expiresOn` is a `format: date`
  *   string there too, never the Date it is inside the service;
  * - a union with a branch that accepts anything accepts anything (free JSON: `{}`), rather
- *   than an `anyOf` of "anything" and something narrower.
+ *   than an `anyOf` of "anything" and something narrower (collapseFreeUnions, on the whole document).
  */
 function override({ zodSchema, jsonSchema }: OverrideContext) {
   const def = zodSchema._zod.def as { type: string; in?: z.core.$ZodType };
@@ -79,10 +80,23 @@ function override({ zodSchema, jsonSchema }: OverrideContext) {
     Object.assign(jsonSchema, wire);
   }
   if (def.type === 'date') Object.assign(jsonSchema, { type: 'string', format: 'date-time' });
-  const anyOf = jsonSchema.anyOf as object[] | undefined;
-  if (anyOf?.some(acceptsAnything)) {
-    delete jsonSchema.anyOf;
-    for (const branch of anyOf) for (const [key, value] of Object.entries(branch)) if (ANNOTATIONS.has(key)) jsonSchema[key] ??= value;
+}
+
+/**
+ * Collapses every union with a branch that accepts anything, once the whole document is built:
+ * zod may call `override` on a union before the codecs inside it (the order depends on which
+ * schema it met first), when a codec branch does not yet show its wire form.
+ */
+function collapseFreeUnions(value: unknown): void {
+  if (Array.isArray(value)) value.forEach(collapseFreeUnions);
+  else if (value && typeof value === 'object') {
+    const schema = value as Record<string, unknown>;
+    Object.values(schema).forEach(collapseFreeUnions);
+    const anyOf = schema.anyOf as object[] | undefined;
+    if (Array.isArray(anyOf) && anyOf.some(acceptsAnything)) {
+      delete schema.anyOf;
+      for (const branch of anyOf) for (const [key, v] of Object.entries(branch)) if (ANNOTATIONS.has(key)) schema[key] ??= v;
+    }
   }
 }
 
@@ -217,6 +231,7 @@ function pruneComponents(document: Json) {
 }
 
 function finishDocument(document: Json): Json {
+  collapseFreeUnions(document);
   const components = (document.components ??= {}) as Json;
   components.responses = Object.fromEntries(
     Object.values(errorStatuses).map(({ name, description }) => [name, { description, content: { 'application/problem+json': { schema: { $ref: PROBLEM_REF } } } }]),

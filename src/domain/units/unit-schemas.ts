@@ -103,6 +103,7 @@ export const inventory = z
 
 export type NewUnit = z.infer<typeof newUnit>;
 export type InventoryQuery = z.infer<typeof inventoryQuery>;
+export type InventoryFilters = Omit<InventoryQuery, 'cursor' | 'limit'>;
 
 export const expirySweep = z
   .object({

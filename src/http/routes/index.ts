@@ -15,6 +15,7 @@ import { unitRoutes } from './units.ts';
 import { inventoryRoutes } from './inventory.ts';
 import { shipmentRoutes } from './shipments.ts';
 import { fhirRoutes } from './fhir.ts';
+import { exportRoutes } from './exports.ts';
 
 /** Every route of the service. Each capability registers its own file here. */
 export const routes: FastifyPluginAsyncZod = async (app) => {
@@ -34,4 +35,5 @@ export const routes: FastifyPluginAsyncZod = async (app) => {
   await app.register(recallRoutes);
   await app.register(auditRoutes);
   await app.register(fhirRoutes);
+  await app.register(exportRoutes);
 };
