@@ -68,7 +68,7 @@ describe.each(engines)('discard and return of units on %s', (engine) => {
     await refused(() => clinician.post(`/units/${units[0]!.mistyped}/discard`, { reasonCode: 'damaged', occurredAt: now() }), 400, 'validation_failed');
   });
 
-  it('returns a distributed unit to the bank, into quarantine pending QA review', async () => {
+  it('returns a distributed unit to the bank, into quarantine pending QA review [REQ-DISP-02]', async () => {
     const { units } = await seedChain(t.database.prisma, f, { units: 1 });
     const res = await clinician.post(`/units/${units[0]!.code}/return`, { reasonText: 'patient cancelled', occurredAt: now() });
     expect(res.statusCode, res.body).toBe(201);

@@ -92,7 +92,7 @@ describe.each(engines)('administration of units to patients on %s', (engine) => 
     });
 
     it.each(['on_hold', 'recalled', 'discarded', 'quarantine', 'rejected', 'expired', 'released'] as const)(
-      'refuses a unit that is %s, naming the status',
+      'refuses a unit that is %s, naming the status [REQ-QUAR-03]',
       async (status) => {
         const seeded = await seedChain(t.database.prisma, f, { units: 1 });
         await t.database.prisma.unit.update({ where: { id: seeded.units[0]!.id }, data: { status } });
@@ -101,7 +101,7 @@ describe.each(engines)('administration of units to patients on %s', (engine) => 
       },
     );
 
-    it('refuses a unit that expired before the administration date', async () => {
+    it('refuses a unit that expired before the administration date [REQ-EXP-01]', async () => {
       const seeded = await seedChain(t.database.prisma, f, { units: 1, expiresOn: new Date(new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10)) });
       const body = await refused(() => administer(clinician, seeded.units[0]!.code), 422, 'rule_violation');
       expect(body.detail).toMatch(/expired on/);
@@ -114,7 +114,7 @@ describe.each(engines)('administration of units to patients on %s', (engine) => 
       expect(res.statusCode, res.body).toBe(201);
     });
 
-    it('refuses a unit that was not received at the clinician’s facility', async () => {
+    it('refuses a unit that was not received at the clinician’s facility [REQ-ADMIN-02]', async () => {
       const body = await refused(() => administer(otherClinician, chain.units[1]!.code, { patientId: otherPatientId }), 422, 'rule_violation');
       expect(body.detail).toMatch(/not been received/);
     });
@@ -152,7 +152,7 @@ describe.each(engines)('administration of units to patients on %s', (engine) => 
       await refused(() => administer(clinician, chain.units[1]!.code, { indication: 'other' }), 400, 'validation_failed');
     });
 
-    it('lets exactly one of ten concurrent administrations of one unit succeed', async () => {
+    it('lets exactly one of ten concurrent administrations of one unit succeed [REQ-ADMIN-01]', async () => {
       const seeded = await seedChain(t.database.prisma, f, { units: 1 });
       const before = await t.database.prisma.administration.count();
       const results = await Promise.all(Array.from({ length: 10 }, () => administer(clinician, seeded.units[0]!.code)));
@@ -180,7 +180,7 @@ describe.each(engines)('administration of units to patients on %s', (engine) => 
       secondPatientId = (await clinician.post('/patients', { medicalRecordNumber: 'MRN-3003' })).json().id;
     });
 
-    it('records a correction of the wrong patient as a new version that points at the old one', async () => {
+    it('records a correction of the wrong patient as a new version that points at the old one [REQ-REC-01]', async () => {
       const res = await clinician.post(`/administrations/${original.id}/corrections`, {
         patientId: secondPatientId, reasonCode: 'wrong_patient', reasonText: 'scanned the wrong wristband',
       });

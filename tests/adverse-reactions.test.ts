@@ -41,7 +41,7 @@ describe.each(engines)('adverse reactions and their investigations on %s', (engi
     expect(reportDueOn(discovered, false).toISOString().slice(0, 10)).toBe('2026-04-15');
   });
 
-  it('opens an investigation with its report due date and the reporter', async () => {
+  it('opens an investigation with its report due date and the reporter [REQ-ADV-01]', async () => {
     const administrationId = await administered();
     const ok = await clinician.post(`/administrations/${administrationId}/adverse-reactions`, reaction({ suspectedCommunicableDisease: true }));
     expect(ok.statusCode, ok.body).toBe(201);
@@ -67,7 +67,7 @@ describe.each(engines)('adverse reactions and their investigations on %s', (engi
     expect(list.filter((r: { overdue: boolean }) => r.overdue)).toHaveLength(1);
   });
 
-  it('shows an investigation with the full backward trace, and records the read', async () => {
+  it('shows an investigation with the full backward trace, and records the read [REQ-ADV-02]', async () => {
     const administrationId = await administered();
     const created = (await clinician.post(`/administrations/${administrationId}/adverse-reactions`, reaction())).json();
     const before = await t.database.prisma.auditEvent.count();

@@ -10,7 +10,7 @@ describe.each(engines)('the audit trail on %s', (engine) => {
   });
   afterAll(async () => t?.close());
 
-  it('appends one event per write, with actor, request id, before and after', async () => {
+  it('appends one event per write, with actor, request id, before and after [REQ-AUDIT-01]', async () => {
     const before = await t.database.prisma.auditEvent.count();
     const res = await t.app.inject({
       method: 'POST',
@@ -32,7 +32,7 @@ describe.each(engines)('the audit trail on %s', (engine) => {
     expect(await t.database.prisma.auditEvent.count()).toBe(before + 1);
   });
 
-  it('writes no event for a refused request', async () => {
+  it('writes no event for a refused request [REQ-SYS-01]', async () => {
     const before = await t.database.prisma.auditEvent.count();
     await t.admin.post('/facilities', { kind: 'nowhere' });
     await t.admin.post('/api-keys', { holderName: 'x', role: 'clinician' });
@@ -48,7 +48,7 @@ describe.each(engines)('the audit trail on %s', (engine) => {
     expect(verification.eventsChecked).toBe(seqs.length);
   });
 
-  it('refuses UPDATE, DELETE and TRUNCATE on the audit table at the database', async () => {
+  it('refuses UPDATE, DELETE and TRUNCATE on the audit table at the database [REQ-AUDIT-02]', async () => {
     const { prisma } = t.database;
     await expect(prisma.$executeRawUnsafe(`UPDATE audit_event SET actor_name = 'mallory'`)).rejects.toThrow(/append-only/);
     await expect(prisma.$executeRawUnsafe(`DELETE FROM audit_event`)).rejects.toThrow(/append-only/);
@@ -80,7 +80,7 @@ describe.each(engines)('the audit trail on %s', (engine) => {
     expect(cut).toMatchObject({ intact: false, checkpoint: { matches: false, problem: expect.stringMatching(/missing/) } });
   });
 
-  it('detects an event changed behind the triggers’ back', async () => {
+  it('detects an event changed behind the triggers’ back [REQ-AUDIT-03]', async () => {
     const { prisma } = t.database;
     await prisma.$transaction(async (tx) => {
       await tx.$executeRawUnsafe(`ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update_delete`);

@@ -19,7 +19,7 @@ describe.each(engines)('authentication and roles on %s', (engine) => {
     expectProblem(await t.as(`atk_${'x'.repeat(40)}`).get('/facilities'), 401, 'unauthenticated');
   });
 
-  it('answers 403 naming the allowed roles when the role may not call the route', async () => {
+  it('answers 403 naming the allowed roles when the role may not call the route [REQ-ACCESS-02]', async () => {
     const auditor = await t.keyFor('auditor');
     const res = await auditor.post('/facilities', { kind: 'clinic', name: 'Clinic' });
     const body = expectProblem(res, 403, 'forbidden');
@@ -39,7 +39,7 @@ describe.each(engines)('authentication and roles on %s', (engine) => {
     expect(listed.key).toBeUndefined();
   });
 
-  it('refuses a revoked key at once', async () => {
+  it('refuses a revoked key at once [REQ-ACCESS-01]', async () => {
     const coordinator = await t.keyFor('coordinator');
     expect((await coordinator.get('/facilities')).statusCode).toBe(200);
     const revoked = await t.admin.post(`/api-keys/${coordinator.keyId}/revocation`, { reason: 'left the bank' });

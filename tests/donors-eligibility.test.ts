@@ -43,7 +43,7 @@ describe.each(engines)('consent, screening and eligibility on %s', (engine) => {
     expect(determination).toMatchObject({ outcome: 'eligible', determinedBy: 'Dana Reyes', current: true });
   });
 
-  it('refuses "eligible" on a bare donor listing every unmet prerequisite, and writes nothing', async () => {
+  it('refuses "eligible" on a bare donor listing every unmet prerequisite, and writes nothing [REQ-ELIG-02]', async () => {
     const { donor } = await createDonor(t);
     const before = await writeCounts(t);
     const problem = expectProblem(await t.admin.post(`/donors/${donor.id}/eligibility-determinations`, determinationBody()), 409, 'prerequisites_unmet');
@@ -51,7 +51,7 @@ describe.each(engines)('consent, screening and eligibility on %s', (engine) => {
     expect(await writeCounts(t)).toEqual(before);
   });
 
-  it('refuses "eligible" when her only consent is research-only (consent not in force for clinical use), and writes nothing', async () => {
+  it('refuses "eligible" when her only consent is research-only (consent not in force for clinical use), and writes nothing [REQ-CONSENT-01]', async () => {
     const registered = await createDonor(t);
     await completeDonorRecords(t, registered, t.admin, { scope: ['research'] });
     await t.admin.post(`/donors/${registered.donor.id}/consents`, consentBody({ scope: ['education', 'research'] }));
@@ -98,7 +98,7 @@ describe.each(engines)('consent, screening and eligibility on %s', (engine) => {
     expect(determinations[0].supersededReason).toMatch(new RegExp(res.json().id));
   });
 
-  it('measures the window around every lot of the donor once she has lots', async () => {
+  it('measures the window around every lot of the donor once she has lots [REQ-ELIG-03]', async () => {
     const registered = await createDonor(t);
     const { donor, recoveredAt } = registered;
     await completeDonorRecords(t, registered);
@@ -134,7 +134,7 @@ describe.each(engines)('consent, screening and eligibility on %s', (engine) => {
     expect(await writeCounts(t)).toEqual(before);
   });
 
-  it('lets a later reactive result supersede an eligible determination, with its own audit event', async () => {
+  it('lets a later reactive result supersede an eligible determination, with its own audit event [REQ-ELIG-04]', async () => {
     const { donor, recoveredAt } = await createEligibleDonor(t);
     const res = await t.admin.post(`/donors/${donor.id}/screening-tests`, screeningBody(panel[0]!, recoveredAt, { result: 'reactive', interpretation: 'Reactive on retest' }));
     expect(res.statusCode, res.body).toBe(201);
@@ -213,7 +213,7 @@ describe.each(engines)('consent withdrawal on %s', (engine) => {
     });
   }
 
-  it('records the withdrawal as a new fact, holds unreleased lots and their quarantined units, flags released ones, supersedes eligibility', async () => {
+  it('records the withdrawal as a new fact, holds unreleased lots and their quarantined units, flags released ones, supersedes eligibility [REQ-CONSENT-02]', async () => {
     const { donor, consent, recoveredAt } = await createEligibleDonor(t);
     const quarantined = await insertLot(donor, recoveredAt, 'quarantine');
     const released = await insertLot(donor, recoveredAt, 'released');

@@ -115,7 +115,7 @@ describe.each(engines)('donor registration, corrections and history on %s', (eng
     expect(second.nextCursor).toBeNull();
   });
 
-  it('corrects a field with a reason: the donor shows the new value, the correction and the audit event keep the old one', async () => {
+  it('corrects a field with a reason: the donor shows the new value, the correction and the audit event keep the old one [REQ-REC-01]', async () => {
     const { donor } = await createDonor(t, { gestationalAgeWeeks: 38 });
     const res = await t.admin.post(`/donors/${donor.id}/corrections`, {
       field: 'gestationalAgeWeeks',

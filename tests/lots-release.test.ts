@@ -15,7 +15,7 @@ describe.each(engines)('release and rejection of lots on %s', (engine) => {
   });
   afterAll(async () => t?.close());
 
-  it('releases a ready lot and its quarantined units, signed by the QA person, with before and after in the audit trail', async () => {
+  it('releases a ready lot and its quarantined units, signed by the QA person, with before and after in the audit trail [REQ-RELEASE-02]', async () => {
     const lot = await readyLot(t, bank);
     const units = await splitUnits(bank, lot.id, 2);
     expect(units.map((u) => u.status)).toEqual(['quarantine', 'quarantine']);
@@ -31,7 +31,7 @@ describe.each(engines)('release and rejection of lots on %s', (engine) => {
     expect(lotEvents[0]).toMatchObject({ before: { status: 'quarantine' }, after: { status: 'released' }, actorName: 'Quinn Abara' });
   });
 
-  it('refuses release by whoever recorded the lot’s processing (segregation of duties), writing nothing', async () => {
+  it('refuses release by whoever recorded the lot’s processing (segregation of duties), writing nothing [REQ-RELEASE-02]', async () => {
     const lot = await readyLot(t, bank);
     const res = await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${lot.id}/release`, decision()));
     expectProblem(res, 403, 'forbidden'); // coordinators may not release at all
@@ -45,7 +45,7 @@ describe.each(engines)('release and rejection of lots on %s', (engine) => {
     await ok(bank.quality.post(`/lots/${other.id}/release`, decision()), 201);
   });
 
-  it('refuses release with every failed prerequisite listed, writing nothing', async () => {
+  it('refuses release with every failed prerequisite listed, writing nothing [REQ-RELEASE-01, REQ-ELIG-01, REQ-DEV-01]', async () => {
     const recoveredAt = daysFromNow(-3);
     const donor = await seedEligibleDonor(t, { deliveryFacilityId: bank.hospitalId, recoveredAt, panel: ['HIV_1_2_AB'], eligible: false, consent: false });
     // Consent is needed to create the lot: add it, then withdraw it.
@@ -89,7 +89,7 @@ describe.each(engines)('release and rejection of lots on %s', (engine) => {
     expect(expectProblem(res, 409, 'invalid_state').currentStatus).toBe('released');
   });
 
-  it('rejects a lot with its reason and moves its quarantined units to rejected', async () => {
+  it('rejects a lot with its reason and moves its quarantined units to rejected [REQ-QUAR-02]', async () => {
     const lot = await readyLot(t, bank);
     const [unit] = await splitUnits(bank, lot.id, 1);
     const record = await ok(bank.quality.post(`/lots/${lot.id}/reject`, { decidedAt: new Date().toISOString(), reason: 'Packaging seal failure' }), 201);

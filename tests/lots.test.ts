@@ -14,7 +14,7 @@ describe.each(engines)('lots and processing on %s', (engine) => {
   });
   afterAll(async () => t?.close());
 
-  it('gives a new lot a DIN from the bank’s FIN, the recovery year and a sequence, with a valid Mod 37-2 check character, in quarantine', async () => {
+  it('gives a new lot a DIN from the bank’s FIN, the recovery year and a sequence, with a valid Mod 37-2 check character, in quarantine [REQ-QUAR-01, REQ-ID-01]', async () => {
     const lot = await createLot(t, bank, { recoveredAt: '2026-11-20T10:00:00Z' });
     expect(lot.din).toMatch(/^W\d{4}26\d{6}$/);
     expect(lot.checkCharacter).toBe(mod37_2(lot.din));
@@ -41,7 +41,7 @@ describe.each(engines)('lots and processing on %s', (engine) => {
     for (const l of lots) expect(mod37_2(l.din)).toBe(l.checkCharacter);
   });
 
-  it.each(['embryonic_tissue', 'fetal_membrane', 'Foetal skin'])('refuses %s tissue with a message that says embryonic or fetal tissue is never accepted, writing nothing', async (tissueType) => {
+  it.each(['embryonic_tissue', 'fetal_membrane', 'Foetal skin'])('refuses %s tissue with a message that says embryonic or fetal tissue is never accepted, writing nothing [REQ-LOT-01]', async (tissueType) => {
     const donor = await seedEligibleDonor(t, { deliveryFacilityId: bank.hospitalId });
     const res = await refusedWithoutWrites(t, () =>
       bank.coordinator.post('/lots', { donorId: donor.id, tissueType, bankFacilityId: bank.bankId, recoveryFacilityId: bank.hospitalId, recoveredAt: new Date().toISOString(), recoveredBy: 'x' }),
@@ -100,7 +100,7 @@ describe.each(engines)('lots and processing on %s', (engine) => {
     ['enzymatic_digestion', /enzymatic digestion/],
     ['cell_culture_expansion', /culture/],
     ['homogenisation', /particulate/],
-  ])('refuses a %s step as more than minimal manipulation, writing nothing', async (kind, why) => {
+  ])('refuses a %s step as more than minimal manipulation, writing nothing [REQ-PROC-01]', async (kind, why) => {
     const lot = await createLot(t, bank);
     const res = await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${lot.id}/processing-steps`, { ...rinseStep(bank), kind, parameters: {} }));
     const body = expectProblem(res, 422, 'rule_violation');
@@ -125,7 +125,7 @@ describe.each(engines)('lots and processing on %s', (engine) => {
     expect(expectProblem(res, 400, 'validation_failed').errors).toEqual([{ field: 'body.finishedAt', message: 'must not be before startedAt' }]);
   });
 
-  it('refuses a processing step after release, naming the current state, writing nothing', async () => {
+  it('refuses a processing step after release, naming the current state, writing nothing [REQ-SEQ-01]', async () => {
     const lot = await releasedLot(t, bank);
     const res = await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${lot.id}/processing-steps`, rinseStep(bank)));
     expect(expectProblem(res, 409, 'invalid_state').currentStatus).toBe('released');

@@ -22,7 +22,7 @@ describe.each(engines)('recalls on %s', (engine) => {
   });
   afterAll(async () => t?.close());
 
-  it('walks the chain from donor to patient, traces it both ways, recalls it, and keeps the report true', async () => {
+  it('walks the chain from donor to patient, traces it both ways, recalls it, and keeps the report true [REQ-RECALL-01]', async () => {
     // Donor → lot → 5 units received at the clinic (seeded until the donor and lot endpoints land).
     const chain: SeededChain = await seedChain(t.database.prisma, f, { units: 5 });
     const [given, discarded, atClinic, inTransit, atBank] = chain.units as [SeededChain['units'][0], SeededChain['units'][0], SeededChain['units'][0], SeededChain['units'][0], SeededChain['units'][0]];

@@ -27,7 +27,7 @@ describe.each(engines)('shipments on %s', (engine) => {
   });
   afterAll(async () => t?.close());
 
-  it('ships released units: they leave the bank, travel with the shipment, and arrive at the consignee', async () => {
+  it('ships released units: they leave the bank, travel with the shipment, and arrive at the consignee [REQ-SHIP-01]', async () => {
     const lot = await releasedLot(t, bank);
     const units = await splitUnits(bank, lot.id, 2);
     const shipment = await ok(bank.coordinator.post('/shipments', shipBody([units[0]!.printedCode, units[1]!.code])), 201);
@@ -53,7 +53,7 @@ describe.each(engines)('shipments on %s', (engine) => {
     await assertOnePlaceEach(t);
   });
 
-  it('refuses to ship units that are not released, not at the shipping facility or expired, writing nothing', async () => {
+  it('refuses to ship units that are not released, not at the shipping facility or expired, writing nothing [REQ-QUAR-03]', async () => {
     const quarantined = await readyLot(t, bank);
     const [q] = await splitUnits(bank, quarantined.id, 1);
     let res = await refusedWithoutWrites(t, () => bank.coordinator.post('/shipments', shipBody([q!.code])));
@@ -86,7 +86,7 @@ describe.each(engines)('shipments on %s', (engine) => {
     expect(expectProblem(res, 409, 'invalid_state').detail).toMatch(/flagged for review/);
   });
 
-  it('lets two simultaneous shipments of the same units not both succeed', async () => {
+  it('lets two simultaneous shipments of the same units not both succeed [REQ-SHIP-01]', async () => {
     const lot = await releasedLot(t, bank);
     const units = await splitUnits(bank, lot.id, 3);
     const codes = units.map((u) => u.code);

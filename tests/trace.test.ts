@@ -31,7 +31,7 @@ describe.each(engines)('traceability both ways on %s', (engine) => {
   });
   afterAll(async () => t?.close());
 
-  it('traces a dose back to its lot, donor code, consent, screening, eligibility, processing, release and shipment', async () => {
+  it('traces a dose back to its lot, donor code, consent, screening, eligibility, processing, release and shipment [REQ-TRACE-01]', async () => {
     const res = await auditor.get(`/units/${encodeURIComponent(chain.units[0]!.typed)}/trace`);
     expect(res.statusCode, res.body).toBe(200);
     const trace = res.json();
@@ -76,7 +76,7 @@ describe.each(engines)('traceability both ways on %s', (engine) => {
     expect((await t.admin.get('/audit-events/verification')).json().intact).toBe(true);
   });
 
-  it('traces a lot forward to every unit, its status and place, and every patient', async () => {
+  it('traces a lot forward to every unit, its status and place, and every patient [REQ-TRACE-02]', async () => {
     const res = await auditor.get(`/lots/${chain.lotId}/trace`);
     expect(res.statusCode, res.body).toBe(200);
     const { donor, lot } = res.json();

@@ -78,7 +78,7 @@ describe.each(engines)('units and labels on %s', (engine) => {
     expect(created).toBe(2);
   });
 
-  it('has the database refuse a second unit with the same lot, product and division, and a reused DIN', async () => {
+  it('has the database refuse a second unit with the same lot, product and division, and a reused DIN [REQ-ID-01]', async () => {
     const lot = await readyLot(t, bank);
     const [unit] = await splitUnits(bank, lot.id, 1);
     const row = await t.database.prisma.unit.findUniqueOrThrow({ where: { id: unit!.id } });
@@ -99,7 +99,7 @@ describe.each(engines)('units and labels on %s', (engine) => {
     }
   });
 
-  it('refuses a mistyped check character with a clear message, and answers 404 for an unknown code', async () => {
+  it('refuses a mistyped check character with a clear message, and answers 404 for an unknown code [REQ-ID-02]', async () => {
     const lot = await readyLot(t, bank);
     const [unit] = await splitUnits(bank, lot.id, 1);
     const wrong = mod37_2(lot.din) === 'A' ? 'B' : 'A';
@@ -109,7 +109,7 @@ describe.each(engines)('units and labels on %s', (engine) => {
     expectProblem(await bank.coordinator.get('/units/hello'), 400, 'validation_failed');
   });
 
-  it('prints a label with code and check character, tissue, product, expiry, storage, warnings and the EU SEC, never the donor', async () => {
+  it('prints a label with code and check character, tissue, product, expiry, storage, warnings and the EU SEC, never the donor [REQ-LABEL-01]', async () => {
     const lot = await readyLot(t, bank);
     const [unit] = await splitUnits(bank, lot.id, 1);
     const res = await bank.coordinator.get(`/units/${unit!.code}/label`);
@@ -133,7 +133,7 @@ describe.each(engines)('units and labels on %s', (engine) => {
     expect(relabel.euSec.donationSequence).toBe(lot.euDonationSequence);
   });
 
-  it('warns on the label of a unit past its expiry date, whatever its recorded status', async () => {
+  it('warns on the label of a unit past its expiry date, whatever its recorded status [REQ-LABEL-02, REQ-EXP-01]', async () => {
     const lot = await releasedLot(t, bank);
     const [unit] = await splitUnits(bank, lot.id, 1);
     await t.database.prisma.unit.update({ where: { id: unit!.id }, data: { expiresOn: new Date('2020-01-01') } });
@@ -167,7 +167,7 @@ describe.each(engines)('units and labels on %s', (engine) => {
     expect(available.items.map((u: { code: string }) => u.code)).not.toContain(stale!.code);
   });
 
-  it('shows a clinician only the units at her facility: others do not exist for her (404, not 403)', async () => {
+  it('shows a clinician only the units at her facility: others do not exist for her (404, not 403) [REQ-ACCESS-03]', async () => {
     const lot = await releasedLot(t, bank);
     const [unit] = await splitUnits(bank, lot.id, 1);
     expectProblem(await bank.clinician.get(`/units/${unit!.code}`), 404, 'not_found');
