@@ -11,6 +11,7 @@ import { openDatabase, type Database } from './db/database.ts';
 import { applyMigrations } from './db/migrations.ts';
 import { shippedMigrations, unappliedMigrations } from './db/readiness.ts';
 import { createServices, type Services } from './domain/services.ts';
+import { createNoticeWorker } from './domain/notices/notice-worker.ts';
 import { screeningPanel } from './domain/donors/screening-panel.ts';
 import { systemActor } from './domain/shared/context.ts';
 import { loggerOptions } from './http/logging.ts';
@@ -99,7 +100,17 @@ async function createHttpApp(
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, problem('not_found', `No route ${request.method} ${request.url.split('?')[0]}.`, request)),
   );
+  // The recall notice worker runs with the app, one per database (notice-worker.ts); it stops
+  // and finishes its delivery in progress before the database closes.
+  const noticeWorker = createNoticeWorker({
+    prisma: parts.database.prisma,
+    runCommand: parts.services.runCommand,
+    settings: { pollMs: config.NOTICE_POLL_MS, retryBaseMs: config.NOTICE_RETRY_BASE_MS, maxAttempts: config.NOTICE_MAX_ATTEMPTS, timeoutMs: config.NOTICE_TIMEOUT_MS },
+    log: app.log.child({ component: 'recall-notices' }),
+  });
+  app.addHook('onReady', async () => noticeWorker.start());
   app.addHook('onClose', async () => {
+    await noticeWorker.stop();
     if (parts.database) await parts.database.close();
   });
 

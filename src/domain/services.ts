@@ -20,6 +20,7 @@ import { createRecallService } from './recalls/recall-service.ts';
 import { createCommandRunner, createReadRecorder } from './shared/transaction.ts';
 import { createFhirService } from './fhir/fhir-service.ts';
 import { createExportService } from './exports/export-service.ts';
+import { createNoticeService } from './notices/notice-service.ts';
 
 export interface DomainSettings {
   /** Screening test codes every eligible donor needs a negative, in-window result for. */
@@ -49,6 +50,7 @@ export function createServices(db: Database, settings: DomainSettings = { screen
     inventory: createInventoryService(deps),
     expiry: createExpiryService(deps),
     shipments: createShipmentService(deps),
+    notices: createNoticeService(deps),
   };
   return { ...services, fhir: createFhirService(services), exports: createExportService({ prisma, recordRead, inventory: services.inventory, audit: services.audit }) };
 }

@@ -31,4 +31,12 @@ export const adverseReactionQuery = z.object({
 
 export const adverseReactionList = z.object({ items: z.array(adverseReaction) }).meta({ id: 'AdverseReactionList' });
 
-export const investigationClosure = z.object({ outcome: text(4000) }).meta({ id: 'InvestigationClosure' });
+export const investigationClosure = z
+  .object({
+    outcome: text(4000),
+    implicatesDonor: z
+      .boolean()
+      .optional()
+      .meta({ description: 'The investigation implicates the donor (e.g. a transmitted infection): every consignee of her other units is sent a notice listing them, held and administered' }),
+  })
+  .meta({ id: 'InvestigationClosure' });

@@ -1,13 +1,15 @@
 // Recalls: in one transaction every unit of the scope still in inventory anywhere (in transit
 // too) is put on hold as recalled, lots not yet final as well, and the reach is written down as
 // RecallItem rows, a snapshot the report is always rebuilt from.
-import type { ProductStatus } from '../../generated/prisma/client.ts';
+import type { PrismaClient, ProductStatus } from '../../generated/prisma/client.ts';
 import type { SqlReader } from '../../db/sql.ts';
 import { invalidState, notFound } from '../shared/errors.ts';
 import type { RequestContext } from '../shared/context.ts';
 import type { Command, RunCommand } from '../shared/transaction.ts';
 import { IN_INVENTORY } from '../products/product-status.ts';
 import { recallReport } from './recall-report.ts';
+import { queueNotices } from '../notices/notice-outbox.ts';
+import { recallNoticeStatus } from '../notices/notice-status.ts';
 
 export type NewRecall = { scope: 'lot'; lotId: string; reason: string } | { scope: 'donor'; donorId: string; reason: string };
 
@@ -31,7 +33,7 @@ async function lotsInScope({ tx }: Command, input: NewRecall) {
   return donor.lots;
 }
 
-export function createRecallService({ reader, runCommand }: { reader: SqlReader; runCommand: RunCommand }) {
+export function createRecallService({ prisma, reader, runCommand }: { prisma: PrismaClient; reader: SqlReader; runCommand: RunCommand }) {
   async function create(ctx: RequestContext, input: NewRecall) {
     return runCommand(ctx, async (command) => {
       const { tx, audit, auditMany, now } = command;
@@ -87,13 +89,20 @@ export function createRecallService({ reader, runCommand }: { reader: SqlReader;
       await auditMany([...held.map(recalled('unit')), ...heldLots.map(recalled('lot'))]);
       const report = await recallReport(tx, recall.id);
       await audit({ action: 'recall.created', entityType: 'recall', entityId: recall.id, after: { ...recall, totals: report.totals }, reason: input.reason });
-      return report;
+      // The notices to every consignee, in this transaction: no recall without them.
+      await queueNotices(command, { kind: 'recall', sourceId: recall.id, recallId: recall.id, lotIds, reason: input.reason });
+      return { ...report, notices: await recallNoticeStatus(tx, recall.id) };
     });
   }
 
   const get = (id: string) => recallReport(reader, id);
 
-  return { create, get };
+  /** The report as made, with where each consignee's notice and acknowledgement stand now. */
+  async function getWithNotices(id: string) {
+    return { ...(await get(id)), notices: await recallNoticeStatus(prisma, id) };
+  }
+
+  return { create, get, getWithNotices };
 }
 
 export type RecallService = ReturnType<typeof createRecallService>;

@@ -16,6 +16,7 @@ import { inventoryRoutes } from './inventory.ts';
 import { shipmentRoutes } from './shipments.ts';
 import { fhirRoutes } from './fhir.ts';
 import { exportRoutes } from './exports.ts';
+import { noticeRoutes } from './notices.ts';
 
 /** Every route of the service. Each capability registers its own file here. */
 export const routes: FastifyPluginAsyncZod = async (app) => {
@@ -36,4 +37,5 @@ export const routes: FastifyPluginAsyncZod = async (app) => {
   await app.register(auditRoutes);
   await app.register(fhirRoutes);
   await app.register(exportRoutes);
+  await app.register(noticeRoutes);
 };
