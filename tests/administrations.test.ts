@@ -53,8 +53,8 @@ describe.each(engines)('administration of units to patients on %s', (engine) => 
     });
 
     it('asks an admin to name the facility', async () => {
-      const body = await refused(() => t.admin.post('/patients', { medicalRecordNumber: 'X' }), 400, 'validation_failed');
-      expect(body.errors).toEqual([{ field: 'facilityId', message: expect.any(String) }]);
+      const body = await refused(() => t.admin.post('/patients', { medicalRecordNumber: 'X' }), 422, 'rule_violation');
+      expect(body.errors).toEqual([{ field: 'body.facilityId', message: expect.any(String) }]);
     });
   });
 
@@ -84,7 +84,7 @@ describe.each(engines)('administration of units to patients on %s', (engine) => 
 
     it('refuses a code whose check character was mistyped, on the unitCode field', async () => {
       const body = await refused(() => administer(clinician, chain.units[1]!.mistyped), 400, 'validation_failed');
-      expect(body.errors).toEqual([{ field: 'unitCode', message: expect.stringMatching(/check character/) }]);
+      expect(body.errors).toEqual([{ field: 'body.unitCode', message: expect.stringMatching(/check character/) }]);
     });
 
     it('refuses an unknown unit', async () => {

@@ -49,8 +49,9 @@ describe.each(engines)('authentication and roles on %s', (engine) => {
     expectProblem(await t.admin.post(`/api-keys/${coordinator.keyId}/revocation`, { reason: 'again' }), 409, 'invalid_state');
   });
 
-  it('requires a facility for a clinician key', async () => {
-    expectProblem(await t.admin.post('/api-keys', { holderName: 'Dr. No Facility', role: 'clinician' }), 422, 'rule_violation');
+  it('requires a facility for a clinician key (if/then in the document, so a 400 on body.facilityId)', async () => {
+    const body = expectProblem(await t.admin.post('/api-keys', { holderName: 'Dr. No Facility', role: 'clinician' }), 400, 'validation_failed');
+    expect(body.errors).toEqual([{ field: 'body.facilityId', message: expect.stringMatching(/required for a clinician/) }]);
   });
 
   it('lets only admins create keys', async () => {

@@ -22,6 +22,11 @@ describe.each(engines)('HTTP conventions on %s', (engine) => {
     expect(await t.database.prisma.facility.count()).toBe(before);
   });
 
+  it('names query fields as query.x, as a 422 names its fields', async () => {
+    const body = expectProblem(await t.admin.get('/facilities?limit=0&kind=spaceport'), 400, 'validation_failed');
+    expect(body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['query.kind', 'query.limit']);
+  });
+
   it('answers 400 for a body that is not JSON', async () => {
     const res = await t.app.inject({
       method: 'POST',

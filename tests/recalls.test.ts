@@ -99,12 +99,17 @@ describe.each(engines)('recalls on %s', (engine) => {
     expectProblem(await quality.get(`/recalls/${chain.lotId}`), 404, 'not_found');
   });
 
-  it('refuses a malformed recall and recalls by other roles', async () => {
+  it('refuses a malformed recall, and recalls by anyone but quality and admins (coordinators read them)', async () => {
     const chain = await seedChain(t.database.prisma, f, { units: 1 });
     await refused(() => quality.post('/recalls', { scope: 'lot', donorId: chain.donorId, reason: 'x' }), 400, 'validation_failed');
     await refused(() => quality.post('/recalls', { scope: 'lot', lotId: chain.lotId }), 400, 'validation_failed');
     await refused(() => clinician.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'x' }), 403, 'forbidden');
     const auditor = await t.keyFor('auditor');
     await refused(() => auditor.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'x' }), 403, 'forbidden');
+    const coordinator = await t.keyFor('coordinator');
+    const refusal = await refused(() => coordinator.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'x' }), 403, 'forbidden');
+    expect(refusal.allowedRoles).toEqual(['quality', 'admin']);
+    const recall = (await quality.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'QA decision' })).json();
+    expect((await coordinator.get(`/recalls/${recall.id}`)).statusCode).toBe(200);
   });
 });

@@ -68,12 +68,15 @@ describe.each(engines)('shipments on %s', (engine) => {
     await t.database.prisma.unit.update({ where: { id: b!.id }, data: { expiresOn: new Date('2020-01-01') } });
     res = await refusedWithoutWrites(t, () => bank.coordinator.post('/shipments', shipBody([a!.code, b!.code])));
     expect(expectProblem(res, 409, 'invalid_state').detail).toMatch(/has expired/);
+    // The same code twice is malformed (uniqueItems, 400); the same unit written two ways breaks a rule (422).
+    res = await refusedWithoutWrites(t, () => bank.coordinator.post('/shipments', shipBody([a!.code, a!.code])));
+    expect(expectProblem(res, 400, 'validation_failed').errors).toEqual([{ field: 'body.unitCodes', message: 'lists a unit twice' }]);
     res = await refusedWithoutWrites(t, () => bank.coordinator.post('/shipments', shipBody([a!.code, a!.printedCode])));
-    expectProblem(res, 400, 'validation_failed');
-    res = await refusedWithoutWrites(t, () => bank.coordinator.post('/shipments', shipBody([`${a!.code.slice(0, 13)}T0009A01`])));
-    expectProblem(res, 422, 'rule_violation');
+    expect(expectProblem(res, 422, 'rule_violation').errors).toEqual([{ field: 'body.unitCodes.1', message: expect.stringMatching(/twice/) }]);
+    res = await refusedWithoutWrites(t, () => bank.coordinator.post('/shipments', shipBody([a!.code, `${a!.code.slice(0, 13)}T0009A01`])));
+    expect(expectProblem(res, 422, 'rule_violation').errors).toEqual([{ field: 'body.unitCodes.1', message: expect.stringMatching(/Unknown unit code/) }]);
     res = await refusedWithoutWrites(t, () => bank.coordinator.post('/shipments', shipBody([a!.code], { toFacilityId: bank.bankId })));
-    expectProblem(res, 400, 'validation_failed');
+    expect(expectProblem(res, 422, 'rule_violation').errors).toEqual([{ field: 'body.toFacilityId', message: expect.stringMatching(/differ/) }]);
     res = await refusedWithoutWrites(t, () => bank.clinician.post('/shipments', shipBody([a!.code])));
     expectProblem(res, 403, 'forbidden');
   });
@@ -140,9 +143,9 @@ describe.each(engines)('shipments on %s', (engine) => {
     res = await refusedWithoutWrites(t, () => bank.auditor.post(`/shipments/${s.id}/receipt`, receipt));
     expectProblem(res, 403, 'forbidden');
     res = await refusedWithoutWrites(t, () => bank.clinician.post(`/shipments/${s.id}/receipt`, { ...receipt, units: [{ code: b!.code, acceptable: true }] }));
-    expectProblem(res, 422, 'rule_violation');
+    expect(expectProblem(res, 422, 'rule_violation').errors).toEqual([{ field: 'body.units.0.code', message: expect.stringMatching(/not part of shipment/) }]);
     res = await refusedWithoutWrites(t, () => bank.clinician.post(`/shipments/${s.id}/receipt`, { ...receipt, receivedAt: new Date(Date.parse(s.shippedAt) - 60_000).toISOString() }));
-    expect(expectProblem(res, 400, 'validation_failed').errors[0].field).toBe('body.receivedAt');
+    expect(expectProblem(res, 422, 'rule_violation').errors[0].field).toBe('body.receivedAt');
     res = await refusedWithoutWrites(t, () => bank.clinician.post('/shipments/00000000-0000-4000-8000-000000000000/receipt', receipt));
     expectProblem(res, 404, 'not_found');
     await ok(bank.clinician.post(`/shipments/${s.id}/receipt`, receipt), 201);

@@ -60,9 +60,11 @@ describe.each(engines)('units and labels on %s', (engine) => {
     let res = await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${lot.id}/units`, { units: [unitBody({ division: 'A01' })] }));
     expectProblem(res, 409, 'conflict');
     res = await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${lot.id}/units`, { units: [unitBody({ division: 'C01' }), unitBody({ division: 'C01' })] }));
-    expectProblem(res, 400, 'validation_failed');
+    expect(expectProblem(res, 422, 'rule_violation').errors).toEqual([{ field: 'body.units.1.division', message: 'division C01 appears twice' }]);
     res = await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${lot.id}/units`, { units: [unitBody({ division: '000' })] }));
-    expect(expectProblem(res, 422, 'rule_violation').detail).toMatch(/undivided/);
+    const undivided = expectProblem(res, 422, 'rule_violation');
+    expect(undivided.detail).toMatch(/undivided/);
+    expect(undivided.errors).toEqual([{ field: 'body.units.0.division', message: undivided.detail }]);
     res = await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${lot.id}/units`, { units: [unitBody({ productCode: 'X0001' })] }));
     expectProblem(res, 400, 'validation_failed');
   });

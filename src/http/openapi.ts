@@ -57,7 +57,17 @@ const tags = [
 // ---------- zod → JSON Schema ----------
 
 const ANNOTATIONS = new Set(['description', 'title', 'example', 'examples', 'default', 'deprecated', 'readOnly', 'writeOnly']);
-const acceptsAnything = (schema: object) => Object.keys(schema).every((key) => ANNOTATIONS.has(key));
+const FREE = new Set(['unknown', 'any']);
+
+/** A zod schema that accepts any JSON value: z.unknown() or z.any(), however optional or nullable. */
+function acceptsAnything(schema: z.core.$ZodType | undefined): boolean {
+  const def = schema?._zod.def as { type: string; innerType?: z.core.$ZodType; options?: z.core.$ZodType[] } | undefined;
+  if (!def) return false;
+  if (FREE.has(def.type)) return true;
+  if (def.type === 'nullable' || def.type === 'optional') return acceptsAnything(def.innerType);
+  if (def.type === 'union') return (def.options ?? []).some(acceptsAnything);
+  return false;
+}
 
 interface OverrideContext {
   zodSchema: z.core.$ZodType;
@@ -70,7 +80,7 @@ interface OverrideContext {
  *   input side, in both directions: a response is encoded, so `expiresOn` is a `format: date`
  *   string there too, never the Date it is inside the service;
  * - a union with a branch that accepts anything accepts anything (free JSON: `{}`), rather
- *   than an `anyOf` of "anything" and something narrower (collapseFreeUnions, on the whole document).
+ *   than an `anyOf` of "anything" and something narrower.
  */
 function override({ zodSchema, jsonSchema }: OverrideContext) {
   const def = zodSchema._zod.def as { type: string; in?: z.core.$ZodType };
@@ -80,23 +90,12 @@ function override({ zodSchema, jsonSchema }: OverrideContext) {
     Object.assign(jsonSchema, wire);
   }
   if (def.type === 'date') Object.assign(jsonSchema, { type: 'string', format: 'date-time' });
-}
-
-/**
- * Collapses every union with a branch that accepts anything, once the whole document is built:
- * zod may call `override` on a union before the codecs inside it (the order depends on which
- * schema it met first), when a codec branch does not yet show its wire form.
- */
-function collapseFreeUnions(value: unknown): void {
-  if (Array.isArray(value)) value.forEach(collapseFreeUnions);
-  else if (value && typeof value === 'object') {
-    const schema = value as Record<string, unknown>;
-    Object.values(schema).forEach(collapseFreeUnions);
-    const anyOf = schema.anyOf as object[] | undefined;
-    if (Array.isArray(anyOf) && anyOf.some(acceptsAnything)) {
-      delete schema.anyOf;
-      for (const branch of anyOf) for (const [key, v] of Object.entries(branch)) if (ANNOTATIONS.has(key)) schema[key] ??= v;
-    }
+  // Decided on the zod schema, not on the JSON of its branches: a branch may not be filled in yet
+  // when this runs (zod flattens references in its own order).
+  const anyOf = jsonSchema.anyOf as object[] | undefined;
+  if (anyOf && acceptsAnything(zodSchema)) {
+    delete jsonSchema.anyOf;
+    for (const branch of anyOf) for (const [key, value] of Object.entries(branch)) if (ANNOTATIONS.has(key)) jsonSchema[key] ??= value;
   }
 }
 
@@ -123,16 +122,16 @@ export const errorStatuses: Record<string, { name: string; description: string }
   401: { name: 'Unauthenticated', description: 'No API key, or an unknown or revoked one (`unauthenticated`)' },
   403: { name: 'Forbidden', description: 'The role may not do this (`forbidden`, with `allowedRoles` when the route refuses the role)' },
   404: { name: 'NotFound', description: 'No such record, or one outside the facility of a clinician (`not_found`)' },
-  405: { name: 'MethodNotAllowed', description: 'The path does not support this method (`method_not_allowed`, with an `Allow` header)' },
+  405: { name: 'MethodNotAllowed', description: 'The path does not support this method; the `Allow` header lists those it does' },
   406: { name: 'NotAcceptable', description: 'The Accept header allows none of the media types the operation answers in (`not_acceptable`, listing them in `available`)' },
   409: { name: 'Conflict', description: 'A duplicate (`conflict`), a transition the current state refuses (`invalid_state` with `currentStatus`) or a gate with unmet prerequisites (`prerequisites_unmet`)' },
   412: { name: 'PreconditionFailed', description: 'A stale `If-Match` (`precondition_failed`)' },
   413: { name: 'PayloadTooLarge', description: 'The body is larger than 1 MiB (`payload_too_large`)' },
-  414: { name: 'UriTooLong', description: 'The URL is too long (`uri_too_long`)' },
+  414: { name: 'UriTooLong', description: 'The URL is too long' },
   415: { name: 'UnsupportedMediaType', description: 'The body is not `application/json` (`unsupported_media_type`)' },
   422: { name: 'UnprocessableContent', description: 'Well-formed input that breaks a domain rule (`rule_violation`, naming the fields in `errors`)' },
-  429: { name: 'TooManyRequests', description: 'Too many requests (`too_many_requests`); retry after the `Retry-After` header' },
-  431: { name: 'RequestHeaderFieldsTooLarge', description: 'The request headers are too large (`request_header_fields_too_large`)' },
+  429: { name: 'TooManyRequests', description: 'Too many requests; retry after the `Retry-After` header' },
+  431: { name: 'RequestHeaderFieldsTooLarge', description: 'The request headers are too large' },
   500: { name: 'InternalError', description: 'An unexpected error; quote the `requestId` when reporting it (`internal_error`)' },
   503: { name: 'ServiceUnavailable', description: 'The service cannot answer now (`service_unavailable`)' },
 };
@@ -231,7 +230,6 @@ function pruneComponents(document: Json) {
 }
 
 function finishDocument(document: Json): Json {
-  collapseFreeUnions(document);
   const components = (document.components ??= {}) as Json;
   components.responses = Object.fromEntries(
     Object.values(errorStatuses).map(({ name, description }) => [name, { description, content: { 'application/problem+json': { schema: { $ref: PROBLEM_REF } } } }]),

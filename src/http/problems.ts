@@ -26,18 +26,30 @@ const problemTable: Record<ProblemCode, { status: number; title: string }> = {
 
 export const PROBLEM_TYPE_BASE = 'https://allograft-trace.org/problems/';
 
+const fieldIssue = z.object({
+  field: z.string().meta({ description: 'Where in the request: body.…, query.… or params.…, then the path within it', example: 'body.finishedAt' }),
+  message: z.string(),
+});
+
 export const problemSchema = z
   .object({
-    type: z.string().describe('A stable URI naming the kind of problem'),
+    type: z.string().meta({ description: 'A stable URI naming the kind of problem; its last segment is the code', example: `${PROBLEM_TYPE_BASE}rule_violation` }),
     title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    instance: z.string().optional(),
-    requestId: z.string(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional().describe('For validation problems: every failing field'),
+    status: z.number().int().min(400).max(599),
+    detail: z.string().meta({ description: 'What went wrong, for a person' }),
+    instance: z.string().optional().meta({ description: 'The path of the request' }),
+    requestId: z.string().meta({ description: 'Also in the x-request-id header; quote it when reporting a problem' }),
+    errors: z.array(fieldIssue).optional().meta({ description: 'For 400 validation_failed and 422 rule_violation: every field the problem is about, named one way' }),
+    currentStatus: z.string().optional().meta({ description: 'For 409 invalid_state: the state that refuses the transition' }),
+    allowedRoles: z.array(z.string()).optional().meta({ description: 'For 403 forbidden: the roles that may call the route' }),
+    failedPrerequisites: z
+      .array(z.looseObject({ code: z.string(), detail: z.string(), testCode: z.string().optional() }))
+      .optional()
+      .meta({ description: 'For 409 prerequisites_unmet: every unmet prerequisite, with its code' }),
+    existingId: z.string().optional().meta({ description: 'For 409 conflict: the record that already holds the value' }),
   })
   .catchall(z.unknown())
-  .meta({ id: 'Problem' });
+  .meta({ id: 'Problem', description: 'An RFC 9457 problem document; members beyond these may follow for a given type' });
 
 export type Problem = z.infer<typeof problemSchema>;
 
@@ -51,7 +63,8 @@ export function sendProblem(reply: FastifyReply, body: Problem) {
 }
 
 function validationProblem(error: FastifyError & { validationContext?: string }, request: FastifyRequest): Problem {
-  const where = error.validationContext ?? 'body';
+  // Fastify calls the query "querystring"; the problem names it as README does: query.limit.
+  const where = error.validationContext === 'querystring' ? 'query' : (error.validationContext ?? 'body');
   const errors = (error.validation ?? []).map((issue) => {
     const path = issue.instancePath.split('/').filter(Boolean).join('.');
     return { field: path ? `${where}.${path}` : where, message: issue.message ?? 'is invalid' };

@@ -33,14 +33,15 @@ export function administrationRefusal(unit: UnitFacts, facilityId: string, admin
   if (statusReason) return invalidState(`The unit ${unit.code} ${statusReason}; it cannot be administered.`, unit.status, { unitCode: unit.code });
   if (unit.lotFlaggedForReview) {
     return ruleViolation(`The unit ${unit.code} comes from a lot flagged for review after the donor withdrew her consent; it may not be used.`, {
+      field: 'unitCode',
       unitCode: unit.code,
     });
   }
   if (unit.inTransitShipmentId) {
-    return ruleViolation(`The unit ${unit.code} is in transit and has not been received at this facility.`, { unitCode: unit.code });
+    return ruleViolation(`The unit ${unit.code} is in transit and has not been received at this facility.`, { field: 'unitCode', unitCode: unit.code });
   }
   if (unit.locationFacilityId !== facilityId || !unit.receivedHere) {
-    return ruleViolation(`The unit ${unit.code} has not been received at this facility.`, { unitCode: unit.code });
+    return ruleViolation(`The unit ${unit.code} has not been received at this facility.`, { field: 'unitCode', unitCode: unit.code });
   }
   return expiryRefusal(unit, administeredAt);
 }
@@ -49,6 +50,7 @@ export function administrationRefusal(unit: UnitFacts, facilityId: string, admin
 export function expiryRefusal(unit: Pick<UnitFacts, 'code' | 'expiresOn'>, administeredAt: Date): DomainError | null {
   if (calendarDay(administeredAt) <= calendarDay(unit.expiresOn)) return null;
   return ruleViolation(`The unit ${unit.code} expired on ${calendarDay(unit.expiresOn)}, before the administration date ${calendarDay(administeredAt)}.`, {
+    fields: ['unitCode', 'administeredAt'],
     unitCode: unit.code,
     expiresOn: calendarDay(unit.expiresOn),
   });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { id, text, timestamp } from '../shared/schemas.ts';
 import { unitCodeInput } from '../units/unit-schemas.ts';
+import { requiredWhen, storedEnum } from '../shared/stated-rules.ts';
 
 export const indications = [
   'plantar_fasciitis',
@@ -17,40 +18,35 @@ export const indications = [
 
 export const indication = z.enum(indications).meta({ id: 'Indication' });
 
-const withDetail = <T extends { indication?: string; indicationDetail?: string }>(value: T, ctx: z.RefinementCtx) => {
-  if (value.indication === 'other' && !value.indicationDetail) {
-    ctx.addIssue({ code: 'custom', path: ['indicationDetail'], message: 'say what the indication is when it is "other"' });
-  }
-};
+/** indication "other" needs indicationDetail: validated, and stated in the document as if/then. */
+const withDetail = <S extends z.ZodObject>(schema: S) => requiredWhen(schema, { indication: 'other' }, 'indicationDetail', 'say what the indication is when it is "other"');
 
-export const newAdministration = z
-  .object({
+export const newAdministration = withDetail(
+  z.object({
     unitCode: unitCodeInput,
     patientId: id,
     administeredAt: timestamp,
     anatomicalSite: text(200),
     indication,
-    indicationDetail: text(200).optional(),
+    indicationDetail: text(200).optional().meta({ description: 'Required when indication is "other"' }),
     notes: text(2000).optional(),
-  })
-  .superRefine(withDetail)
-  .meta({ id: 'NewAdministration' });
+  }),
+).meta({ id: 'NewAdministration' });
 
-export const correctionReasonCode = z.enum(['wrong_patient', 'wrong_time', 'transcription_error', 'other']);
+export const correctionReasonCode = z.enum(['wrong_patient', 'wrong_time', 'transcription_error', 'other']).meta({ id: 'AdministrationCorrectionReasonCode' });
 
-export const administrationCorrection = z
-  .object({
+export const administrationCorrection = withDetail(
+  z.object({
     patientId: id.optional(),
     administeredAt: timestamp.optional(),
     anatomicalSite: text(200).optional(),
     indication: indication.optional(),
-    indicationDetail: text(200).optional(),
+    indicationDetail: text(200).optional().meta({ description: 'Required when indication is "other"' }),
     notes: text(2000).optional(),
     reasonCode: correctionReasonCode,
     reasonText: text(1000),
-  })
-  .superRefine(withDetail)
-  .meta({ id: 'AdministrationCorrection' });
+  }),
+).meta({ id: 'AdministrationCorrection' });
 
 export const administration = z
   .object({
@@ -67,7 +63,7 @@ export const administration = z
     current: z.boolean().meta({ description: 'False once a correction superseded this version' }),
     correctsId: id.nullable(),
     correctedById: id.nullable(),
-    correctionReasonCode: z.string().nullable(),
+    correctionReasonCode: storedEnum(correctionReasonCode).nullable(),
     correctionReason: z.string().nullable(),
     supersededAt: timestamp.nullable(),
     createdAt: timestamp,

@@ -2,10 +2,10 @@
 // administered at most once" is held by the database twice over: the unit moves with one
 // conditional UPDATE … WHERE status = 'distributed', and Administration.activeUnitId is UNIQUE.
 import type { Administration, PrismaClient } from '../../generated/prisma/client.ts';
-import { fieldErrors, invalidState, notFound } from '../shared/errors.ts';
+import { invalidState, notFound } from '../shared/errors.ts';
 import type { RequestContext } from '../shared/context.ts';
 import type { RunCommand, Tx } from '../shared/transaction.ts';
-import { parseUnitCode } from '../units/identification.ts';
+import { unitCodeOf } from '../units/unit-views.ts';
 import { canSee, confinedFacility } from '../shared/facility-scope.ts';
 import { administrationRefusal, expiryRefusal, futureRefusal } from './administration-rules.ts';
 
@@ -40,12 +40,8 @@ const viewInclude = { unit: { select: { code: true } }, correctedBy: { select: {
 
 const indicationText = (indication: string, detail?: string) => (indication === 'other' && detail ? `other: ${detail}` : indication);
 
-/** The unit code as stored, from a code as scanned or typed; a mistyped check character is a 400 on unitCode. */
-export function unitCodeOf(input: string): string {
-  const parsed = parseUnitCode(input);
-  if (!parsed.ok) throw fieldErrors([{ field: 'unitCode', message: parsed.reason }], parsed.reason);
-  return parsed.code;
-}
+// One reading of a scanned or typed unit code for every service (a mistyped check character is a 400).
+export { unitCodeOf } from '../units/unit-views.ts';
 
 /** The patient, if the actor may treat them: a clinician's patients are those of the clinician's facility. */
 async function patientFor(tx: Tx, ctx: RequestContext, patientId: string, facilityId?: string) {
@@ -58,7 +54,7 @@ async function patientFor(tx: Tx, ctx: RequestContext, patientId: string, facili
 
 export function createAdministrationService({ prisma, runCommand }: { prisma: PrismaClient; runCommand: RunCommand }) {
   async function administer(ctx: RequestContext, input: NewAdministration) {
-    const code = unitCodeOf(input.unitCode);
+    const code = unitCodeOf(input.unitCode, 'body.unitCode');
     return runCommand(ctx, async ({ tx, audit, now }) => {
       const future = futureRefusal('administeredAt', input.administeredAt, now);
       if (future) throw future;

@@ -1,16 +1,20 @@
 import { z } from 'zod';
 import { Role } from '../../generated/prisma/enums.ts';
 import { id, text, timestamp } from '../shared/schemas.ts';
+import { requiredWhen } from '../shared/stated-rules.ts';
 
 export const role = z.enum(Role).meta({ id: 'Role' });
 
-export const newApiKey = z
-  .object({
+export const newApiKey = requiredWhen(
+  z.object({
     holderName: text(200).meta({ description: 'The person (or system) the key belongs to; shown as the signer of what it records' }),
     role,
     facilityId: id.optional().meta({ description: 'Required for clinicians: the facility they act for' }),
-  })
-  .meta({ id: 'NewApiKey' });
+  }),
+  { role: 'clinician' },
+  'facilityId',
+  'is required for a clinician: the facility she acts for',
+).meta({ id: 'NewApiKey' });
 
 export const apiKey = z
   .object({

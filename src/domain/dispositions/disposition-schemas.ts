@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { id, text, timestamp } from '../shared/schemas.ts';
+import { productStatus } from '../lots/lot-schemas.ts';
+import { storedEnum } from '../shared/stated-rules.ts';
 
 export const discardReasonCode = z
   .enum(['expired', 'damaged', 'contaminated', 'opened_not_used', 'temperature_excursion', 'recalled', 'other'])
@@ -16,13 +18,13 @@ export const disposition = z
     id,
     unitId: id,
     unitCode: z.string(),
-    kind: z.string().meta({ description: 'discarded | returned' }),
-    reasonCode: z.string(),
+    kind: storedEnum(z.enum(['discarded', 'returned'])),
+    reasonCode: storedEnum(z.enum([...discardReasonCode.options, 'returned'])).meta({ description: 'Why it was discarded; returned for a return' }),
     reasonText: z.string().nullable(),
     occurredAt: timestamp,
     facilityId: id.meta({ description: 'Where the unit was when it was discarded or returned from' }),
     recordedBy: z.string(),
-    unitStatus: z.string().meta({ description: "The unit's status after the disposition" }),
+    unitStatus: productStatus.meta({ description: "The unit's status after the disposition" }),
     unitLocationFacilityId: id.nullable(),
     createdAt: timestamp,
   })

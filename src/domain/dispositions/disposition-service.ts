@@ -54,7 +54,7 @@ export function createDispositionService({ runCommand }: { prisma: PrismaClient;
     if (future) throw future;
     assertTransition('unit', unit.code, unit.status, to);
     if (unit.inTransitShipmentId || !unit.locationFacilityId) {
-      throw ruleViolation(`The unit ${unit.code} is in transit; record its receipt before disposing of it.`, { unitCode: unit.code });
+      throw ruleViolation(`The unit ${unit.code} is in transit; record its receipt before disposing of it.`, { unitCode: unit.code, field: 'params.code' });
     }
   }
 
@@ -74,7 +74,7 @@ export function createDispositionService({ runCommand }: { prisma: PrismaClient;
       if (unit.status !== 'distributed') {
         throw invalidState(`Only a unit distributed to a consignee can be returned; the unit ${code} is ${unit.status}.`, unit.status, { unitCode: code });
       }
-      if (unit.locationFacilityId === unit.lot.bankFacilityId) throw ruleViolation(`The unit ${code} is already at the tissue bank.`, { unitCode: code });
+      if (unit.locationFacilityId === unit.lot.bankFacilityId) throw ruleViolation(`The unit ${code} is already at the tissue bank.`, { unitCode: code, field: 'params.code' });
       assertDisposable(command, unit, input.occurredAt, 'quarantine');
       return dispose(command, unit, { kind: 'returned', reasonCode: 'returned', ...input }, 'quarantine', unit.lot.bankFacilityId);
     });

@@ -51,12 +51,12 @@ export function createDonorCorrections({ runCommand, settings }: DonorDeps) {
       const { tx, audit, now } = command;
       const current = await requireDonor(tx, donorId);
       const oldValue = current[input.field];
-      if (sameValue(oldValue, value)) throw ruleViolation(`The donor's ${input.field} already has that value; there is nothing to correct.`, { field: input.field });
+      if (sameValue(oldValue, value)) throw ruleViolation(`The donor's ${input.field} already has that value; there is nothing to correct.`, { field: 'value' });
       const corrected: NewDonor = { ...current, [input.field]: value };
       const refused = acceptanceProblem(corrected);
       if (refused) {
         throw ruleViolation(`${refused.detail} A registered donor is not corrected into an unacceptable one: record an ineligible determination instead.`, {
-          fields: refused.fields,
+          field: 'value',
         });
       }
       await checkDeliveryFacts(command, corrected, donorId);

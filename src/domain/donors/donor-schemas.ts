@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { auditEvent } from '../audit/audit-schemas.ts';
 import { calendarDate, id, pageQuery, text, timestamp } from '../shared/schemas.ts';
+import { storedEnum, uniqueArray } from '../shared/stated-rules.ts';
 
 /** What a user could send; only scheduled_caesarean is accepted (donor-rules.ts). */
 export const deliveryMode = z
@@ -36,7 +37,7 @@ export const donor = z
     deliveryFacilityId: z.uuid(),
     deliveryDate: calendarDate,
     gestationalAgeWeeks: z.number().int(),
-    deliveryMode: z.string(),
+    deliveryMode: storedEnum(deliveryMode),
     eligibility: eligibilityStatus.meta({ description: 'The current determination; pending when there is none in force' }),
     currentDeterminationId: z.uuid().nullable(),
     consentInForce: z.boolean(),
@@ -59,7 +60,7 @@ export const newConsent = z
     formVersion: text(50),
     obtainedBy: text(200),
     obtainedAt: timestamp,
-    scope: z.array(consentScope).min(1).refine((s) => new Set(s).size === s.length, 'must not repeat a scope'),
+    scope: uniqueArray(z.array(consentScope).min(1), 'must not repeat a scope'),
     documentRef: text(200).meta({ description: 'Where the signed form is kept, e.g. a document management id' }),
   })
   .meta({ id: 'NewConsent' });
@@ -75,7 +76,7 @@ export const consent = z
     formVersion: z.string(),
     obtainedBy: z.string(),
     obtainedAt: timestamp,
-    scope: z.array(z.string()),
+    scope: z.array(storedEnum(consentScope)),
     documentRef: z.string(),
     createdAt: timestamp,
     withdrawal: consentWithdrawal.nullable(),
@@ -121,7 +122,7 @@ export const screeningTest = z
     laboratoryName: z.string(),
     laboratoryId: z.string(),
     specimenCollectedAt: timestamp,
-    result: z.string(),
+    result: storedEnum(screeningResult),
     interpretation: z.string(),
     createdAt: timestamp,
   })
@@ -131,22 +132,26 @@ export const screeningTestOutcome = screeningTest
   .extend({ supersededDeterminationId: z.uuid().nullable().meta({ description: 'The eligible determination this result superseded' }) })
   .meta({ id: 'ScreeningTestOutcome' });
 
+export const reviewOutcome = z.enum(['acceptable', 'unacceptable']).meta({ id: 'MedicalHistoryReviewOutcome' });
+
 export const newMedicalHistoryReview = z
   .object({
     reviewedBy: text(200),
     reviewedAt: timestamp,
-    outcome: z.enum(['acceptable', 'unacceptable']),
+    outcome: reviewOutcome,
     notes: text(2000).optional(),
   })
   .meta({ id: 'NewMedicalHistoryReview' });
 
 export const medicalHistoryReview = z
-  .object({ id, donorId: z.uuid(), reviewedBy: z.string(), reviewedAt: timestamp, outcome: z.string(), notes: z.string().nullable(), createdAt: timestamp })
+  .object({ id, donorId: z.uuid(), reviewedBy: z.string(), reviewedAt: timestamp, outcome: storedEnum(reviewOutcome), notes: z.string().nullable(), createdAt: timestamp })
   .meta({ id: 'MedicalHistoryReview' });
+
+export const determinationOutcome = z.enum(['eligible', 'ineligible']).meta({ id: 'EligibilityOutcome' });
 
 export const newDetermination = z
   .object({
-    outcome: z.enum(['eligible', 'ineligible']),
+    outcome: determinationOutcome,
     determinedAt: timestamp,
     basis: text(2000).meta({ description: 'The basis or summary of the decision' }),
   })
@@ -156,7 +161,7 @@ export const determination = z
   .object({
     id,
     donorId: z.uuid(),
-    outcome: z.string(),
+    outcome: storedEnum(determinationOutcome),
     determinedBy: z.string().meta({ description: 'The signer: the name of the key holder who recorded it' }),
     determinedAt: timestamp,
     basis: z.string(),
@@ -187,12 +192,12 @@ export const newCorrection = z
 export const correction = z
   .object({
     id,
-    entityType: z.string(),
+    entityType: storedEnum(z.enum(['donor'])),
     entityId: z.uuid(),
-    field: z.string(),
-    oldValue: z.unknown().nullable(),
-    newValue: z.unknown().nullable(),
-    reasonCode: z.string(),
+    field: storedEnum(correctableField),
+    oldValue: z.unknown().meta({ description: 'The value before, as JSON' }),
+    newValue: z.unknown().meta({ description: 'The corrected value, as JSON' }),
+    reasonCode: storedEnum(correctionReasonCode),
     reasonText: z.string(),
     correctedAt: timestamp,
     correctedBy: z.uuid().nullable(),

@@ -2,10 +2,14 @@
 import { z } from 'zod';
 import { ProductStatus } from '../../generated/prisma/enums.ts';
 import { calendarDate, id, pageQuery, text, timestamp } from '../shared/schemas.ts';
+import { storedEnum } from '../shared/stated-rules.ts';
 import { TISSUE_TYPES } from './processing-rules.ts';
-import { processingParameters } from './processing-parameters.ts';
+import { MINIMAL_STEP_KINDS, processingParameters } from './processing-parameters.ts';
 
 export const productStatus = z.enum(ProductStatus).meta({ id: 'ProductStatus' });
+
+/** The placental tissues a lot may hold (processing-rules.ts); an input is checked by a rule, to refuse fetal tissue with the reason. */
+export const tissueType = z.enum(TISSUE_TYPES).meta({ id: 'TissueType' });
 
 export const newLot = z
   .object({
@@ -27,7 +31,7 @@ export const lot = z
     printedDin: z.string().meta({ description: 'The DIN as printed for keyboard entry, with its check character' }),
     euDonationSequence: z.string().nullable().meta({ description: 'EU SEC donation identification sequence, where the bank has an EU code' }),
     donorId: id,
-    tissueType: z.string(),
+    tissueType: storedEnum(tissueType),
     bankFacilityId: id,
     recoveryFacilityId: id,
     recoveredAt: timestamp,
@@ -44,6 +48,9 @@ export const lot = z
 export const lotListQuery = pageQuery.extend({ status: productStatus.optional(), donorId: id.optional() });
 
 export const newProcessingStep = processingParameters.meta({ id: 'NewProcessingStep' });
+
+/** The kinds of step a lot can carry: more than minimal manipulation is never recorded. */
+export const minimalStepKind = z.enum(MINIMAL_STEP_KINDS).meta({ id: 'ProcessingStepKind' });
 
 export const deviation = z
   .object({
@@ -62,7 +69,7 @@ export const processingStep = z
   .object({
     id,
     lotId: id,
-    kind: z.string(),
+    kind: storedEnum(minimalStepKind),
     startedAt: timestamp,
     finishedAt: timestamp,
     operator: z.string(),
@@ -81,7 +88,7 @@ export const processingCompletion = z
   .object({ completedAt: timestamp.optional().meta({ description: 'Defaults to now' }) })
   .meta({ id: 'ProcessingCompletion' });
 
-export const preservationMethod = z.enum(['cryopreserved', 'dehydrated', 'lyophilised', 'hypothermic']);
+export const preservationMethod = z.enum(['cryopreserved', 'dehydrated', 'lyophilised', 'hypothermic']).meta({ id: 'PreservationMethod' });
 
 export const newPreservation = z
   .object({
@@ -98,7 +105,7 @@ export const preservation = z
   .object({
     id,
     lotId: id,
-    method: z.string(),
+    method: storedEnum(preservationMethod),
     storageTempMinC: z.number(),
     storageTempMaxC: z.number(),
     storageLocation: z.string(),
@@ -117,7 +124,7 @@ export const releaseDecision = z
   .object({
     id,
     lotId: id,
-    decision: z.string().meta({ description: 'released | rejected' }),
+    decision: storedEnum(z.enum(['released', 'rejected'])),
     decidedBy: z.string().meta({ description: 'The signer: the name on the API key that decided' }),
     decidedAt: timestamp,
     reason: z.string(),

@@ -3,7 +3,7 @@ import type { PrismaClient, ProductStatus } from '../../generated/prisma/client.
 import { donorStanding } from '../donors/donor-standing.ts';
 import type { DomainSettings } from '../services.ts';
 import type { RequestContext } from '../shared/context.ts';
-import { DomainError, fieldErrors, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
+import { DomainError, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
 import { pageOf, type PageQuery } from '../shared/pagination.ts';
 import type { Command, RunCommand, Tx } from '../shared/transaction.ts';
 import { euDonationSequence } from '../units/identification.ts';
@@ -31,18 +31,18 @@ export function createLotService({ prisma, runCommand, settings }: Deps) {
   async function create(ctx: RequestContext, input: NewLot) {
     assertAcceptableTissueType(input.tissueType);
     // The DIN's year comes from the recovery: a recovery still to come would take a number early.
-    if (input.recoveredAt > new Date()) throw fieldErrors([{ field: 'body.recoveredAt', message: 'must not be in the future' }]);
+    if (input.recoveredAt > new Date()) throw ruleViolation('recoveredAt must not be in the future.', { field: 'recoveredAt' });
     return runCommand(ctx, async ({ tx, audit }) => {
       const bank = await tx.facility.findUnique({ where: { id: input.bankFacilityId } });
       if (!bank || bank.kind !== 'tissue_bank' || !bank.isbtFacilityId) {
-        throw ruleViolation(`Facility ${input.bankFacilityId} is not a tissue bank with an ISBT 128 facility identification number, so it cannot issue a DIN.`);
+        throw ruleViolation(`Facility ${input.bankFacilityId} is not a tissue bank with an ISBT 128 facility identification number, so it cannot issue a DIN.`, { field: 'bankFacilityId' });
       }
       if (!(await tx.facility.findUnique({ where: { id: input.recoveryFacilityId } }))) {
-        throw ruleViolation(`The recovery facility ${input.recoveryFacilityId} does not exist.`);
+        throw ruleViolation(`The recovery facility ${input.recoveryFacilityId} does not exist.`, { field: 'recoveryFacilityId' });
       }
-      if (!(await tx.donor.findUnique({ where: { id: input.donorId } }))) throw ruleViolation(`The donor ${input.donorId} does not exist.`);
+      if (!(await tx.donor.findUnique({ where: { id: input.donorId } }))) throw ruleViolation(`The donor ${input.donorId} does not exist.`, { field: 'donorId' });
       if (!(await donorStanding(tx, input.donorId)).consentInForce) {
-        throw ruleViolation(`The donor ${input.donorId} has no consent in force: no tissue may be recovered into a lot.`);
+        throw ruleViolation(`The donor ${input.donorId} has no consent in force: no tissue may be recovered into a lot.`, { field: 'donorId' });
       }
       const { din, checkCharacter } = await allocateDin(tx, bank.isbtFacilityId, input.recoveredAt.getUTCFullYear());
       const lot = await tx.lot.create({

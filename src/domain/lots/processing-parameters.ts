@@ -2,6 +2,7 @@
 // was done as validated (e.g. a terminal sterilisation's method and dose).
 import { z } from 'zod';
 import { id, text, timestamp } from '../shared/schemas.ts';
+import { requiredWhen } from '../shared/stated-rules.ts';
 import { MORE_THAN_MINIMAL } from './processing-rules.ts';
 
 const common = {
@@ -34,9 +35,16 @@ const cryopreservation = step(
 );
 const terminalSterilisation = step(
   'terminal_sterilisation',
-  z
-    .object({ method: z.enum(['gamma', 'electron_beam', 'ethylene_oxide']), doseKGy: positive.max(50).optional(), sterilityAssuranceLevel: text(20).optional() })
-    .refine((p) => p.method === 'ethylene_oxide' || p.doseKGy !== undefined, { path: ['doseKGy'], message: 'is required for gamma and electron beam sterilisation' }),
+  requiredWhen(
+    z.object({
+      method: z.enum(['gamma', 'electron_beam', 'ethylene_oxide']),
+      doseKGy: positive.max(50).optional().meta({ description: 'Required for gamma and electron beam sterilisation' }),
+      sterilityAssuranceLevel: text(20).optional(),
+    }),
+    { method: ['gamma', 'electron_beam'] },
+    'doseKGy',
+    'is required for gamma and electron beam sterilisation',
+  ),
 );
 const packaging = step('packaging', z.object({ packagingType: text(100), sealed: z.boolean(), sealIntegrityChecked: z.boolean().optional() }));
 
@@ -44,6 +52,17 @@ const packaging = step('packaging', z.object({ packagingType: text(100), sealed:
 // as an unknown kind (400).
 const refusedKinds = Object.keys(MORE_THAN_MINIMAL) as [string, ...string[]];
 const moreThanMinimal = z.object({ kind: z.enum(refusedKinds), parameters: z.record(z.string(), z.unknown()).default({}), ...common });
+
+export const MINIMAL_STEP_KINDS = [
+  'rinse',
+  'cleaning',
+  'cutting',
+  'dehydration',
+  'lyophilisation',
+  'cryopreservation',
+  'terminal_sterilisation',
+  'packaging',
+] as const;
 
 export const processingParameters = z.discriminatedUnion('kind', [
   rinse,

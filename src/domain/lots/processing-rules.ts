@@ -20,11 +20,12 @@ const EMBRYONIC_OR_FETAL = /embry|fetal|foetal|fetus|foetus/i;
 export function assertAcceptableTissueType(tissueType: string): asserts tissueType is TissueType {
   if (EMBRYONIC_OR_FETAL.test(tissueType)) {
     throw ruleViolation(`The service never accepts embryonic or fetal tissue ("${tissueType}"): only placental tissue from a living donor after a full-term delivery.`, {
+      field: 'tissueType',
       tissueType,
     });
   }
   if (!(TISSUE_TYPES as readonly string[]).includes(tissueType)) {
-    throw ruleViolation(`Unknown tissue type "${tissueType}"; expected one of ${TISSUE_TYPES.join(', ')}.`, { tissueType });
+    throw ruleViolation(`Unknown tissue type "${tissueType}"; expected one of ${TISSUE_TYPES.join(', ')}.`, { field: 'tissueType', tissueType });
   }
 }
 
@@ -50,6 +51,7 @@ export function assertMinimalManipulation(kind: string): void {
   const why = MORE_THAN_MINIMAL[kind];
   if (why) {
     throw ruleViolation(`A ${kind} step is more than minimal manipulation (21 CFR 1271.3(f)): ${why}. The service records only minimally manipulated tissue.`, {
+      field: 'kind',
       kind,
     });
   }

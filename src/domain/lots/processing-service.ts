@@ -2,7 +2,7 @@
 // deviations, the end of processing, and preservation with its expiry.
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { RequestContext } from '../shared/context.ts';
-import { DomainError, fieldErrors, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
+import { DomainError, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
 import type { RunCommand, Tx } from '../shared/transaction.ts';
 import type { NewPreservation, NewProcessingStep } from './lot-schemas.ts';
 import { findLot } from './lot-service.ts';
@@ -18,11 +18,11 @@ async function lotInQuarantine(tx: Tx, lotId: string, doing: string) {
 export function createProcessingService({ runCommand }: { prisma: PrismaClient; runCommand: RunCommand }) {
   async function addStep(ctx: RequestContext, lotId: string, input: NewProcessingStep) {
     assertMinimalManipulation(input.kind);
-    if (input.finishedAt < input.startedAt) throw fieldErrors([{ field: 'body.finishedAt', message: 'must not be before startedAt' }]);
+    if (input.finishedAt < input.startedAt) throw ruleViolation('finishedAt must not be before startedAt.', { field: 'finishedAt' });
     return runCommand(ctx, async ({ tx, audit, auditMany, now }) => {
       const lot = await lotInQuarantine(tx, lotId, 'processing');
       if (lot.processingCompletedAt) throw new DomainError('conflict', `Processing of lot ${lot.id} was marked complete; no step can be added.`);
-      if (!(await tx.facility.findUnique({ where: { id: input.facilityId } }))) throw ruleViolation(`The facility ${input.facilityId} does not exist.`);
+      if (!(await tx.facility.findUnique({ where: { id: input.facilityId } }))) throw ruleViolation(`The facility ${input.facilityId} does not exist.`, { field: 'facilityId' });
       const { deviations, ...fields } = input;
       const step = await tx.processingStep.create({ data: { ...fields, parameters: fields.parameters as object, lotId, createdBy: ctx.actor.keyId } });
       await audit({ action: 'lot.processing_step_recorded', entityType: 'processing_step', entityId: step.id, after: step });
@@ -49,7 +49,7 @@ export function createProcessingService({ runCommand }: { prisma: PrismaClient; 
   async function completeProcessing(ctx: RequestContext, lotId: string, input: { completedAt?: Date }) {
     return runCommand(ctx, async ({ tx, audit, now }) => {
       const lot = await lotInQuarantine(tx, lotId, 'completing processing');
-      if ((await tx.processingStep.count({ where: { lotId } })) === 0) throw ruleViolation(`No processing step is recorded for lot ${lotId}.`);
+      if ((await tx.processingStep.count({ where: { lotId } })) === 0) throw ruleViolation(`No processing step is recorded for lot ${lotId}.`, { field: 'params.id' });
       const data = { processingCompletedAt: input.completedAt ?? now, processingCompletedBy: ctx.actor.keyId };
       const { count } = await tx.lot.updateMany({ where: { id: lotId, processingCompletedAt: null }, data });
       if (count !== 1) throw new DomainError('conflict', `Processing of lot ${lotId} is already marked complete.`);
@@ -59,8 +59,10 @@ export function createProcessingService({ runCommand }: { prisma: PrismaClient; 
   }
 
   async function addPreservation(ctx: RequestContext, lotId: string, input: NewPreservation) {
-    if (input.storageTempMinC > input.storageTempMaxC) throw fieldErrors([{ field: 'body.storageTempMinC', message: 'must not be above storageTempMaxC' }]);
-    if (input.expiresOn <= input.preservedAt) throw fieldErrors([{ field: 'body.expiresOn', message: 'must be after preservedAt' }]);
+    if (input.storageTempMinC > input.storageTempMaxC) {
+      throw ruleViolation('storageTempMinC must not be above storageTempMaxC.', { fields: ['storageTempMinC', 'storageTempMaxC'] });
+    }
+    if (input.expiresOn <= input.preservedAt) throw ruleViolation('expiresOn must be after preservedAt.', { field: 'expiresOn' });
     return runCommand(ctx, async ({ tx, audit }) => {
       await lotInQuarantine(tx, lotId, 'recording preservation');
       const record = await tx.preservation.create({ data: { ...input, lotId, createdBy: ctx.actor.keyId } });

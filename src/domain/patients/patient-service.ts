@@ -1,7 +1,7 @@
 // Patients, identified by facility plus medical record number. A clinician's patients are the
 // patients of the clinician's facility; another facility's patient does not exist for them.
 import type { PrismaClient } from '../../generated/prisma/client.ts';
-import { DomainError, fieldErrors, notFound, ruleViolation } from '../shared/errors.ts';
+import { DomainError, notFound, ruleViolation } from '../shared/errors.ts';
 import type { RequestContext } from '../shared/context.ts';
 import type { RunCommand } from '../shared/transaction.ts';
 import { canSee, confinedFacility } from '../shared/facility-scope.ts';
@@ -12,7 +12,7 @@ export function createPatientService({ prisma, runCommand }: { prisma: PrismaCli
   function facilityFor(ctx: RequestContext, named?: string): string {
     const confined = confinedFacility(ctx);
     if (confined) return confined;
-    if (!named) throw fieldErrors([{ field: 'facilityId', message: 'name the facility the patient belongs to' }]);
+    if (!named) throw ruleViolation('Name the facility the patient belongs to (facilityId): only a clinician’s patients belong to her facility by default.', { field: 'facilityId' });
     return named;
   }
 
@@ -22,7 +22,7 @@ export function createPatientService({ prisma, runCommand }: { prisma: PrismaCli
       const facility = await tx.facility.findUnique({ where: { id: facilityId } });
       if (!facility) throw notFound('Facility', facilityId);
       if (!PATIENT_FACILITY_KINDS.includes(facility.kind)) {
-        throw ruleViolation(`Patients are registered at a clinic or hospital; facility ${facilityId} is a ${facility.kind}.`);
+        throw ruleViolation(`Patients are registered at a clinic or hospital; facility ${facilityId} is a ${facility.kind}.`, { field: 'facilityId' });
       }
       const existing = await tx.patient.findUnique({
         where: { facilityId_medicalRecordNumber: { facilityId, medicalRecordNumber: input.medicalRecordNumber } },

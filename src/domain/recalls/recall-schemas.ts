@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { id, text, timestamp } from '../shared/schemas.ts';
+import { productStatus } from '../lots/lot-schemas.ts';
+import { storedEnum } from '../shared/stated-rules.ts';
 
 export const newRecall = z
   .discriminatedUnion('scope', [
@@ -8,7 +10,7 @@ export const newRecall = z
   ])
   .meta({ id: 'NewRecall' });
 
-const unitRef = z.object({ unitId: id, code: z.string(), statusAtRecall: z.string() });
+const unitRef = z.object({ unitId: id, code: z.string(), statusAtRecall: storedEnum(productStatus) });
 
 const atFacility = <T extends z.ZodType>(item: T) =>
   z.object({

@@ -17,15 +17,38 @@ export interface FieldIssue {
   message: string;
 }
 
+/**
+ * A field as the 400s name it: where it is in the request, then its path (`body.units.0.expiresOn`,
+ * `query.limit`, `params.code`). A bare name is a field of the body.
+ */
+export const requestField = (field: string) => (/^(body|query|params|headers)(\.|$)/.test(field) ? field : `body.${field}`);
+
+/**
+ * Every problem that names fields names them one way: `errors: [{ field, message }]`. A caller
+ * may pass `{ field }` or `{ fields }` (each gets the problem's message), or `errors` itself.
+ */
+function withFieldErrors(message: string, extensions: Record<string, unknown>): Record<string, unknown> {
+  const { field, fields, errors, ...rest } = extensions as { field?: unknown; fields?: unknown; errors?: unknown };
+  const named = [...(typeof field === 'string' ? [field] : []), ...(Array.isArray(fields) ? fields.filter((f): f is string => typeof f === 'string') : [])];
+  const issues: FieldIssue[] = [
+    ...(Array.isArray(errors) ? (errors as FieldIssue[]) : []),
+    ...named.map((name) => ({ field: name, message })),
+  ].map((issue) => ({ field: requestField(issue.field), message: issue.message }));
+  return issues.length ? { ...rest, errors: issues } : rest;
+}
+
 export class DomainError extends Error {
+  /** Extra members for the problem document, e.g. { currentStatus } or { failedPrerequisites }. */
+  readonly extensions: Record<string, unknown>;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
-    /** Extra members for the problem document, e.g. { currentStatus } or { failedPrerequisites }. */
-    readonly extensions: Record<string, unknown> = {},
+    extensions: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'DomainError';
+    this.extensions = withFieldErrors(message, extensions);
   }
 }
 

@@ -2,12 +2,15 @@
 import { z } from 'zod';
 import { id, text, timestamp } from '../shared/schemas.ts';
 import { unitCodeInput } from '../units/unit-schemas.ts';
+import { uniqueArray } from '../shared/stated-rules.ts';
 
 export const newShipment = z
   .object({
     fromFacilityId: id,
     toFacilityId: id,
-    unitCodes: z.array(unitCodeInput).min(1).max(500).meta({ description: 'Unit codes as printed or scanned' }),
+    unitCodes: uniqueArray(z.array(unitCodeInput).min(1).max(500), 'lists a unit twice').meta({
+      description: 'Unit codes as printed or scanned; a unit listed twice, even written two ways, is refused',
+    }),
     shippedAt: timestamp,
     conditions: text(500).meta({ description: 'Shipping conditions, e.g. dry ice, validated shipper, -80 °C' }),
   })

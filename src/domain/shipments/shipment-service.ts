@@ -3,7 +3,7 @@
 import type { PrismaClient, Unit } from '../../generated/prisma/client.ts';
 import { canTransition } from '../products/product-status.ts';
 import type { RequestContext } from '../shared/context.ts';
-import { DomainError, fieldErrors, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
+import { DomainError, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
 import type { Command, RunCommand, Tx } from '../shared/transaction.ts';
 import { unitCodeOf } from '../units/unit-views.ts';
 import type { NewReceipt, NewShipment } from './shipment-schemas.ts';
@@ -34,15 +34,19 @@ function unavailability(unit: Unit & { lot: { reviewFlaggedAt: Date | null } }, 
 
 export function createShipmentService({ prisma, runCommand }: { prisma: PrismaClient; runCommand: RunCommand }) {
   async function ship(ctx: RequestContext, input: NewShipment) {
-    if (input.fromFacilityId === input.toFacilityId) throw fieldErrors([{ field: 'body.toFacilityId', message: 'must differ from fromFacilityId' }]);
-    const codes = input.unitCodes.map(unitCodeOf);
-    if (new Set(codes).size !== codes.length) throw fieldErrors([{ field: 'body.unitCodes', message: 'lists a unit twice' }]);
+    if (input.fromFacilityId === input.toFacilityId) throw ruleViolation('A shipment goes from one facility to another: toFacilityId must differ from fromFacilityId.', { field: 'toFacilityId' });
+    const codes = input.unitCodes.map((code, i) => unitCodeOf(code, `body.unitCodes.${i}`));
+    const repeated = codes.flatMap((code, i) => (codes.indexOf(code) < i ? [`unitCodes.${i}`] : []));
+    if (repeated.length) throw ruleViolation('The shipment lists a unit twice (the same code written two ways).', { fields: repeated });
     return runCommand(ctx, async ({ tx, audit, auditMany, now }) => {
-      const facilities = await tx.facility.count({ where: { id: { in: [input.fromFacilityId, input.toFacilityId] } } });
-      if (facilities !== 2) throw ruleViolation('The shipping or the consignee facility does not exist.');
+      const facilities = await tx.facility.findMany({ where: { id: { in: [input.fromFacilityId, input.toFacilityId] } }, select: { id: true } });
+      const missing = (['fromFacilityId', 'toFacilityId'] as const).filter((f) => !facilities.some((found) => found.id === input[f]));
+      if (missing.length) throw ruleViolation(`The ${missing.map((f) => (f === 'fromFacilityId' ? 'shipping' : 'consignee')).join(' and the ')} facility does not exist.`, { fields: missing });
       const units = await tx.unit.findMany({ where: { code: { in: codes } }, include: { lot: { select: { reviewFlaggedAt: true } } } });
       const unknown = codes.filter((c) => !units.some((u) => u.code === c));
-      if (unknown.length) throw ruleViolation(`Unknown unit code(s): ${unknown.join(', ')}.`, { unknownCodes: unknown });
+      if (unknown.length) {
+        throw ruleViolation(`Unknown unit code(s): ${unknown.join(', ')}.`, { unknownCodes: unknown, fields: unknown.map((c) => `unitCodes.${codes.indexOf(c)}`) });
+      }
       const today = startOfDay(now);
       const unavailable = units.flatMap((u) => {
         const why = unavailability(u, input.fromFacilityId, today);
@@ -84,7 +88,7 @@ export function createShipmentService({ prisma, runCommand }: { prisma: PrismaCl
         throw new DomainError('forbidden', `Only the consignee facility of shipment ${shipmentId} can record its receipt.`);
       }
       if (shipment.receipt) throw new DomainError('conflict', `Shipment ${shipmentId} was already received at ${shipment.receipt.receivedAt.toISOString()}.`, { receiptId: shipment.receipt.id });
-      if (input.receivedAt < shipment.shippedAt) throw fieldErrors([{ field: 'body.receivedAt', message: `must not be before the shipment left (${shipment.shippedAt.toISOString()})` }]);
+      if (input.receivedAt < shipment.shippedAt) throw ruleViolation(`receivedAt must not be before the shipment left (${shipment.shippedAt.toISOString()}).`, { field: 'receivedAt' });
       const verdicts = unitVerdicts(shipment, input);
       const receipt = await tx.shipmentReceipt.create({
         data: {
@@ -119,9 +123,12 @@ type Shipment = Awaited<ReturnType<typeof findShipment>>;
 /** Each unit is acceptable when the shipment's condition and temperature were and its own condition was. */
 function unitVerdicts(shipment: Shipment, input: NewReceipt): Map<string, boolean> {
   const shipped = new Set(shipment.items.map((i) => i.unit.code));
-  const perUnit = new Map((input.units ?? []).map((u) => [unitCodeOf(u.code), u.acceptable]));
-  const strangers = [...perUnit.keys()].filter((c) => !shipped.has(c));
-  if (strangers.length) throw ruleViolation(`Unit(s) ${strangers.join(', ')} are not part of shipment ${shipment.id}.`, { codes: strangers });
+  const listed = (input.units ?? []).map((u, i) => ({ code: unitCodeOf(u.code, `body.units.${i}.code`), acceptable: u.acceptable, field: `units.${i}.code` }));
+  const perUnit = new Map(listed.map((u) => [u.code, u.acceptable]));
+  const strangers = listed.filter((u) => !shipped.has(u.code));
+  if (strangers.length) {
+    throw ruleViolation(`Unit(s) ${strangers.map((u) => u.code).join(', ')} are not part of shipment ${shipment.id}.`, { codes: strangers.map((u) => u.code), fields: strangers.map((u) => u.field) });
+  }
   const shipmentOk = input.conditionAcceptable && input.temperatureAcceptable;
   return new Map([...shipped].map((code) => [code, shipmentOk && (perUnit.get(code) ?? true)]));
 }

@@ -1,7 +1,8 @@
 // The shapes of units (doses), their labels and the inventory.
 import { z } from 'zod';
 import { calendarDate, id, pageQuery, text, timestamp } from '../shared/schemas.ts';
-import { productStatus } from '../lots/lot-schemas.ts';
+import { storedEnum } from '../shared/stated-rules.ts';
+import { preservationMethod, productStatus, tissueType } from '../lots/lot-schemas.ts';
 import { DIVISION, TISSUE_PRODUCT_CODE } from './identification.ts';
 import { LABEL_FORMATS, type LabelFormat } from './label-formats.ts';
 
@@ -39,7 +40,7 @@ export const unit = z
     status: productStatus,
     locationFacilityId: id.nullable().meta({ description: 'Where the unit is; null while in transit' }),
     inTransitShipmentId: id.nullable().meta({ description: 'The shipment carrying it; null when at a facility' }),
-    tissueType: z.string(),
+    tissueType: storedEnum(tissueType),
     createdAt: timestamp,
   })
   .meta({ id: 'Unit' });
@@ -64,10 +65,10 @@ export const label = z
   .object({
     identificationCode: z.string().meta({ description: 'As printed: DIN with check character, product code, division' }),
     barcodeData: z.object({ din: z.string(), productCode: z.string(), division: z.string(), expiresOn: calendarDate }),
-    tissueType: z.string(),
+    tissueType: storedEnum(tissueType),
     product: z.object({ productCode: z.string(), description: z.string(), size: z.string().nullable(), volumeMl: z.number().nullable(), form: z.string() }),
     expiresOn: calendarDate,
-    storage: z.object({ method: z.string(), temperatureMinC: z.number(), temperatureMaxC: z.number() }).nullable(),
+    storage: z.object({ method: storedEnum(preservationMethod), temperatureMinC: z.number(), temperatureMaxC: z.number() }).nullable(),
     status: productStatus,
     warnings: z.array(z.string()),
     euSec: z.object({ donationSequence: z.string(), productSequence: z.string() }).nullable(),
@@ -95,7 +96,7 @@ export const inventory = z
   .object({
     asOf: calendarDate,
     total: z.number().int(),
-    groups: z.array(z.object({ facilityId: id.nullable(), tissueType: z.string(), productCode: z.string(), count: z.number().int() })),
+    groups: z.array(z.object({ facilityId: id.nullable(), tissueType: storedEnum(tissueType), productCode: z.string(), count: z.number().int() })),
     items: z.array(unit),
     nextCursor: z.string().nullable(),
   })
@@ -108,7 +109,7 @@ export type InventoryFilters = Omit<InventoryQuery, 'cursor' | 'limit'>;
 export const expirySweep = z
   .object({
     asOf: calendarDate,
-    expired: z.array(z.object({ code: z.string(), statusBefore: z.string(), expiresOn: calendarDate })),
+    expired: z.array(z.object({ code: z.string(), statusBefore: productStatus, expiresOn: calendarDate })),
   })
   .meta({ id: 'ExpirySweep' });
 

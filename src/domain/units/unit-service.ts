@@ -3,7 +3,7 @@ import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { findLot } from '../lots/lot-service.ts';
 import { latestPreservation } from '../lots/release-gate.ts';
 import type { RequestContext } from '../shared/context.ts';
-import { DomainError, fieldErrors, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
+import { DomainError, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
 import type { RunCommand } from '../shared/transaction.ts';
 import { assignDivisions, UNDIVIDED } from './divisions.ts';
 import { buildUnitCode } from './identification.ts';
@@ -23,10 +23,10 @@ export function createUnitService({ prisma, runCommand }: { prisma: PrismaClient
         throw invalidState(`The lot ${lot.id} is ${lot.status}; only a lot in quarantine or released can be split into units.`, lot.status);
       }
       if (lot.reviewFlaggedAt) {
-        throw ruleViolation(`The lot ${lot.id} is flagged for review after the donor withdrew her consent; it cannot be split into units.`);
+        throw ruleViolation(`The lot ${lot.id} is flagged for review after the donor withdrew her consent; it cannot be split into units.`, { field: 'params.id' });
       }
       const preservation = await latestPreservation(tx, lot.id);
-      if (!preservation) throw ruleViolation(`Record the preservation (and expiry) of lot ${lot.id} before splitting it into units.`);
+      if (!preservation) throw ruleViolation(`Record the preservation (and expiry) of lot ${lot.id} before splitting it into units.`, { field: 'params.id' });
       const late = requested.findIndex((u) => u.expiresOn > preservation.expiresOn);
       if (late >= 0) {
         throw ruleViolation(`A unit cannot expire after its lot (${calendarDay(preservation.expiresOn)}).`, { field: `units.${late}.expiresOn` });
@@ -89,17 +89,18 @@ function assertDistinctDivisions(requested: NewUnit[]) {
   const errors = [];
   for (const [i, u] of requested.entries()) {
     if (u.division === undefined) continue;
-    if (seen.has(u.division)) errors.push({ field: `body.units.${i}.division`, message: `division ${u.division} appears twice` });
+    if (seen.has(u.division)) errors.push({ field: `units.${i}.division`, message: `division ${u.division} appears twice` });
     seen.add(u.division);
   }
-  if (errors.length) throw fieldErrors(errors);
+  if (errors.length) throw ruleViolation('Each unit of a split needs its own division.', { errors });
 }
 
 /** 000 means "not divided": only as the one and only unit of a lot. */
 function assertUndividedRule(requested: NewUnit[], existing: string[], lotId: string) {
   const undivided = requested.some((u) => u.division === UNDIVIDED);
   if ((undivided && (requested.length > 1 || existing.length > 0)) || existing.includes(UNDIVIDED)) {
-    throw ruleViolation(`Division 000 marks an undivided lot: it must be the only unit of lot ${lotId}.`);
+    const fields = requested.flatMap((u, i) => (u.division === UNDIVIDED ? [`units.${i}.division`] : []));
+    throw ruleViolation(`Division 000 marks an undivided lot: it must be the only unit of lot ${lotId}.`, { fields: fields.length ? fields : ['units'] });
   }
 }
 

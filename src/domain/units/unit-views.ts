@@ -18,10 +18,10 @@ export const unitView = (unit: UnitWithLot) => ({
   tissueType: unit.lot.tissueType,
 });
 
-/** The stored code for what a person typed or scanned; a mistyped check character is a 400. */
-export function unitCodeOf(input: string): string {
+/** The stored code for what a person typed or scanned; a mistyped check character is a 400 on `field`. */
+export function unitCodeOf(input: string, field = 'params.code'): string {
   const parsed = parseUnitCode(input);
-  if (!parsed.ok) throw fieldErrors([{ field: 'code', message: parsed.reason }], parsed.reason);
+  if (!parsed.ok) throw fieldErrors([{ field, message: parsed.reason }], parsed.reason);
   return parsed.code;
 }
 

@@ -110,7 +110,7 @@ export const lotRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Record how the lot is preserved and stored, and its expiry (a correction is a new record; the latest counts)',
       params: idParams,
       body: newPreservation,
-      response: { 201: preservation, ...errorResponses(400, 401, 403, 404, 409) },
+      response: { 201: preservation, ...errorResponses(400, 401, 403, 404, 409, 422) },
     },
     handler: async (request, reply) => reply.code(201).send(await processing.addPreservation(contextOf(request), request.params.id, request.body)),
   });

@@ -7,8 +7,10 @@ import { errorResponses } from '../responses.ts';
 export const recallRoutes: FastifyPluginAsyncZod = async (app) => {
   const { recalls, notices } = app.services;
 
+  // Recalls belong to the quality unit (21 CFR 1271.160: the quality program owns recall
+  // procedures): quality and admins start them; coordinators read them to act on them.
   app.post('/recalls', {
-    config: { allow: ['coordinator', 'quality', 'admin'] },
+    config: { allow: ['quality', 'admin'] },
     schema: {
       operationId: 'createRecall',
       tags: ['recalls'],
