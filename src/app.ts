@@ -1,6 +1,8 @@
 // Builds the service: the one place where the database, the domain services and the HTTP
 // layer meet. The server and every test start it the same way.
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { z } from 'zod';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
@@ -15,7 +17,9 @@ import { createNoticeWorker } from './domain/notices/notice-worker.ts';
 import { screeningPanel } from './domain/donors/screening-panel.ts';
 import { systemActor } from './domain/shared/context.ts';
 import { loggerOptions } from './http/logging.ts';
-import { problem, sendProblem, toProblem } from './http/problems.ts';
+import { PROBLEM_TYPE_BASE, problem, sendProblem, toProblem } from './http/problems.ts';
+import { trackAllowedMethods } from './http/allowed-methods.ts';
+import { requestGuards } from './http/plugins/request-guards.ts';
 import { authPlugin } from './http/plugins/auth.ts';
 import { openApiDocument, swaggerOptions } from './http/openapi.ts';
 import { routes } from './http/routes/index.ts';
@@ -38,7 +42,7 @@ export interface BuildOptions {
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const database = options.database ?? (await openDatabase(databaseTarget(config)));
+  const database = options.database ?? (await openDatabase(databaseTarget(config), { statementTimeoutMs: config.REQUEST_TIMEOUT_MS }));
   try {
     const shipped = await shippedMigrations();
     if (config.MIGRATE_ON_START) {
@@ -49,7 +53,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         throw new Error(`The database lacks migrations ${pending.join(', ')}; run npm run db:migrate (MIGRATE_ON_START=false).`);
       }
     }
-    const services = createServices(database, { screeningPanel: screeningPanel(config.SCREENING_PANEL) });
+    const services = createServices(database, { screeningPanel: screeningPanel(config.SCREENING_PANEL), recoveryLimitHours: config.RECOVERY_LIMIT_HOURS });
     const generatedAdminKey = await services.apiKeys.bootstrapAdmin(
       { actor: systemActor, requestId: 'bootstrap' },
       config.BOOTSTRAP_ADMIN_KEY,
@@ -71,7 +75,11 @@ async function createHttpApp(
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
+    // The whole request, a slow body included, within REQUEST_TIMEOUT_MS: Node checks its
+    // timeouts every connectionsCheckingInterval, and headersTimeout must not exceed requestTimeout.
     requestTimeout: config.REQUEST_TIMEOUT_MS,
+    http: serverTimeouts(config.REQUEST_TIMEOUT_MS),
+    clientErrorHandler,
     bodyLimit: 1024 * 1024,
     // Errors Fastify raises before routing (a malformed URL, an over-long parameter) are
     // problem documents too, not Fastify's own JSON.
@@ -97,9 +105,16 @@ async function createHttpApp(
     else request.log.info({ problem: body.type, status: body.status }, 'request refused');
     return sendProblem(reply, body);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, problem('not_found', `No route ${request.method} ${request.url.split('?')[0]}.`, request)),
-  );
+  const allowedMethods = trackAllowedMethods(app);
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = allowedMethods(path);
+    if (allowed.length && !allowed.includes(request.method)) {
+      reply.header('allow', allowed.join(', '));
+      return sendProblem(reply, problem('method_not_allowed', `${path} answers ${allowed.join(', ')}, not ${request.method}.`, request, { allowedMethods: allowed }));
+    }
+    return sendProblem(reply, problem('not_found', `No route ${request.method} ${path}.`, request));
+  });
   // The recall notice worker runs with the app, one per database (notice-worker.ts); it stops
   // and finishes its delivery in progress before the database closes.
   const noticeWorker = createNoticeWorker({
@@ -116,6 +131,7 @@ async function createHttpApp(
 
   await app.register(swagger, swaggerOptions());
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(requestGuards, { timeoutMs: config.REQUEST_TIMEOUT_MS });
   await app.register(authPlugin, { apiKeys: parts.services.apiKeys });
   await app.register(routes);
   app.get('/openapi.json', {
@@ -130,4 +146,33 @@ async function createHttpApp(
   });
   await app.ready();
   return app;
+}
+
+function serverTimeouts(requestTimeout: number) {
+  return {
+    requestTimeout,
+    headersTimeout: Math.min(requestTimeout, 60_000),
+    connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(requestTimeout / 10))),
+  };
+}
+
+/** Errors Node's HTTP parser raises before Fastify sees a request: answered as problem documents too. */
+function clientErrorHandler(this: FastifyInstance, error: Error & { code?: string }, socket: Socket) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, detail] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'request_timeout', 'The request was not received completely within the time allowed.']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'request_header_fields_too_large', 'The request line and headers are larger than the server accepts.']
+        : [400, 'bad_request', 'The request is not valid HTTP.'];
+  const requestId = randomUUID();
+  const body = JSON.stringify({ type: `${PROBLEM_TYPE_BASE}${code}`, title: STATUS_CODES[status], status, detail, requestId });
+  this.log.info({ code: error.code, status, requestId }, 'client error');
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `x-request-id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

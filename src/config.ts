@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_RECOVERY_LIMIT_HOURS } from './domain/shared/chronology.ts';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -26,7 +27,9 @@ const configSchema = z.object({
     .string()
     .regex(/^[A-Z0-9_]+(,[A-Z0-9_]+)*$/, 'must be comma-separated test codes such as HIV_1_2_AB,HBSAG')
     .optional(),
-  REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  // Latest recovery of a placenta after the end of its delivery date (chronology.ts).
+  RECOVERY_LIMIT_HOURS: z.coerce.number().int().min(1).max(720).default(DEFAULT_RECOVERY_LIMIT_HOURS),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   // Recall notices: how often the delivery worker looks for due notices, the first retry delay
   // (doubling after each failure, at most 6 h), attempts before a notice is marked failed, and

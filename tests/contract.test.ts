@@ -27,7 +27,7 @@ describe('the OpenAPI contract check', () => {
   it('fails a status the operation does not declare, naming the operation, its file and what it declares', () => {
     const [message] = check({ url: '/health', statusCode: 404, contentType: 'application/problem+json', body: problem(404) });
     expect(message).toMatch(/GET \/health answered 404/);
-    expect(message).toMatch(/does not declare 404 for operation health \(GET \/health, src\/http\/routes\/health\.ts\); it declares 200, 414, 431, 500/);
+    expect(message).toMatch(/does not declare 404 for operation health \(GET \/health, src\/http\/routes\/health\.ts\); it declares 200, 400, 408, 414, 431, 500, 503/);
     expect(message).toMatch(/npm run openapi/);
   });
 

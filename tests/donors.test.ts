@@ -142,7 +142,14 @@ describe.each(engines)('donor registration, corrections and history on %s', (eng
     const { donor } = await createEligibleDonor(t, { deliveryDate: daysAgo(3) });
     const near = await t.admin.post(`/donors/${donor.id}/corrections`, { field: 'deliveryDate', value: daysAgo(4), reasonCode: 'transcription_error', reasonText: 'Off by one' });
     expect(near.json()).toMatchObject({ supersededDeterminationId: null, donor: { eligibility: 'eligible' } });
-    const far = await t.admin.post(`/donors/${donor.id}/corrections`, { field: 'deliveryDate', value: daysAgo(20), reasonCode: 'wrong_record', reasonText: 'Date of the wrong chart' });
+    // Too far: her specimens could belong to no recovery of that delivery (chronology).
+    const tooFar = expectProblem(
+      await t.admin.post(`/donors/${donor.id}/corrections`, { field: 'deliveryDate', value: daysAgo(20), reasonCode: 'wrong_record', reasonText: 'Date of the wrong chart' }),
+      422,
+      'rule_violation',
+    );
+    expect(tooFar.detail).toMatch(/specimen collection/);
+    const far = await t.admin.post(`/donors/${donor.id}/corrections`, { field: 'deliveryDate', value: daysAgo(11), reasonCode: 'wrong_record', reasonText: 'Date of the wrong chart' });
     expect(far.statusCode, far.body).toBe(201);
     expect(far.json()).toMatchObject({ supersededDeterminationId: donor.currentDeterminationId, donor: { eligibility: 'pending' } });
     const [determination] = (await t.admin.get(`/donors/${donor.id}/history`)).json().determinations;

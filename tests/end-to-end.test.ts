@@ -63,7 +63,7 @@ describe.each(engines)('from donor to patient and back, then a recall, on %s', (
         parameters: { method: 'gamma', doseKGy: 25 },
       }),
     );
-    await created(coordinator.post(`/lots/${lot.id}/processing-completion`, {}), 200);
+    await created(coordinator.post(`/lots/${lot.id}/processing-completion`, { completedAt: isoDaysFromNow(-0.6) }), 200);
     await created(
       coordinator.post(`/lots/${lot.id}/preservation`, {
         method: 'dehydrated', storageTempMinC: 15, storageTempMaxC: 30, storageLocation: 'Room B', preservedAt: isoDaysFromNow(-0.5), expiresOn: dateDaysFromNow(730),
@@ -87,7 +87,7 @@ describe.each(engines)('from donor to patient and back, then a recall, on %s', (
       coordinator.post('/shipments', { fromFacilityId: ids.bank, toFacilityId: ids.clinic, unitCodes: [units[0]!.code, units[1]!.code], shippedAt: new Date().toISOString(), conditions: 'Ambient, insulated box' }),
     );
     ids.shipment = shipment.id;
-    expectProblem(await otherClinician.post(`/shipments/${shipment.id}/receipt`, { receivedAt: new Date().toISOString(), conditionAcceptable: true, temperatureAcceptable: true }), 403, 'forbidden');
+    expectProblem(await otherClinician.post(`/shipments/${shipment.id}/receipt`, { receivedAt: new Date().toISOString(), conditionAcceptable: true, temperatureAcceptable: true }), 404, 'not_found');
     await created(clinician.post(`/shipments/${shipment.id}/receipt`, { receivedAt: new Date().toISOString(), conditionAcceptable: true, temperatureAcceptable: true }), 201);
 
     const patient = await created(clinician.post('/patients', { medicalRecordNumber: 'MRN-0042' }));
@@ -95,7 +95,7 @@ describe.each(engines)('from donor to patient and back, then a recall, on %s', (
     // Typed as printed on the label, with the check character and spaces.
     const administration = await created(
       clinician.post('/administrations', {
-        unitCode: units[0]!.printedCode, patientId: patient.id, administeredAt: isoDaysFromNow(-0.1), anatomicalSite: 'left plantar fascia', indication: 'plantar_fasciitis',
+        unitCode: units[0]!.printedCode, patientId: patient.id, administeredAt: new Date().toISOString(), anatomicalSite: 'left plantar fascia', indication: 'plantar_fasciitis',
       }),
     );
     ids.administration = administration.id;
@@ -106,7 +106,7 @@ describe.each(engines)('from donor to patient and back, then a recall, on %s', (
     );
     const reaction = await created(
       clinician.post(`/administrations/${administration.id}/adverse-reactions`, {
-        onsetAt: new Date(Date.now() - 60_000).toISOString(), description: 'Fever and erythema at the site', severity: 'moderate', suspectedCommunicableDisease: true,
+        onsetAt: new Date().toISOString(), description: 'Fever and erythema at the site', severity: 'moderate', suspectedCommunicableDisease: true,
       }),
     );
     expect(reaction.reportDueOn).toBe(dateDaysFromNow(15));

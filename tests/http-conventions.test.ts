@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { loggerOptions, redactUrl, redactPaths, scrubErrorText } from '../src/http/logging.ts';
+import { loggerOptions, loggedUrl, redactPaths, scrubErrorText } from '../src/http/logging.ts';
 import { loadConfig } from '../src/config.ts';
 
 describe.each(engines)('HTTP conventions on %s', (engine) => {
@@ -111,9 +111,15 @@ describe.each(engines)('readiness on %s', (engine) => {
 });
 
 describe('log redaction', () => {
-  it('masks patient identifiers in query strings', () => {
-    expect(redactUrl('/patients?medicalRecordNumber=MRN123&facilityId=x')).toBe('/patients?medicalRecordNumber=%5Bredacted%5D&facilityId=x');
-    expect(redactUrl('/units/ABC')).toBe('/units/ABC');
+  it('logs the path and allowlisted query keys only, never a patient identifier under any spelling', () => {
+    const facility = '6f1c1f5e-8a77-4d7e-9e51-3f8e0f0b1a11';
+    expect(loggedUrl(`/patients?medicalRecordNumber=MRN123&facilityId=${facility}`)).toEqual({ path: '/patients', query: { facilityId: facility } });
+    for (const key of ['medicalRecordNumber[]', 'medical_record_number', 'MRN', 'mrn', 'patient', 'q']) {
+      expect(JSON.stringify(loggedUrl(`/patients?${encodeURIComponent(key)}=MRN-77&limit=5`))).not.toMatch(/MRN-77/);
+    }
+    // An allowlisted key with a value that is not a plain code keeps its key only.
+    expect(loggedUrl('/audit-events?entityId=John%20Smith')).toEqual({ path: '/audit-events', query: { entityId: '[omitted]' } });
+    expect(loggedUrl('/units/ABC')).toEqual({ path: '/units/ABC' });
   });
 
   it('covers the Authorization header and patient identifier fields', () => {

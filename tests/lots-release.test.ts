@@ -73,7 +73,9 @@ describe.each(engines)('release and rejection of lots on %s', (engine) => {
     expect(expectProblem(res, 409, 'prerequisites_unmet').failedPrerequisites.map((f: { code: string }) => f.code)).toEqual(['expired']);
 
     const recoveredAt = daysFromNow(-3);
-    const donor = await seedEligibleDonor(t, { deliveryFacilityId: bank.hospitalId, recoveredAt: daysFromNow(-30) });
+    const donor = await seedEligibleDonor(t, { deliveryFacilityId: bank.hospitalId, recoveredAt });
+    // Specimens taken 12 days before the recovery: recorded, but outside the 7-day window.
+    await t.database.prisma.screeningTest.updateMany({ where: { donorId: donor.id }, data: { specimenCollectedAt: daysFromNow(-15) } });
     const late = await readyLot(t, bank, { donorId: donor.id, recoveredAt: recoveredAt.toISOString() });
     const res2 = await refusedWithoutWrites(t, () => bank.quality.post(`/lots/${late.id}/release`, decision()));
     const gaps = expectProblem(res2, 409, 'prerequisites_unmet').failedPrerequisites;

@@ -138,19 +138,20 @@ describe.each(engines)('shipments on %s', (engine) => {
     const [a, b] = await splitUnits(bank, lot.id, 2);
     const s = await ok(bank.coordinator.post('/shipments', shipBody([a!.code])), 201);
     const receipt = { receivedAt: new Date().toISOString(), conditionAcceptable: true, temperatureAcceptable: true };
+    // Another facility's shipment is as unknown to a clinician as one that does not exist.
     let res = await refusedWithoutWrites(t, () => bank.otherClinician.post(`/shipments/${s.id}/receipt`, receipt));
-    expectProblem(res, 403, 'forbidden');
+    expectProblem(res, 404, 'not_found');
     res = await refusedWithoutWrites(t, () => bank.auditor.post(`/shipments/${s.id}/receipt`, receipt));
     expectProblem(res, 403, 'forbidden');
     res = await refusedWithoutWrites(t, () => bank.clinician.post(`/shipments/${s.id}/receipt`, { ...receipt, units: [{ code: b!.code, acceptable: true }] }));
     expect(expectProblem(res, 422, 'rule_violation').errors).toEqual([{ field: 'body.units.0.code', message: expect.stringMatching(/not part of shipment/) }]);
     res = await refusedWithoutWrites(t, () => bank.clinician.post(`/shipments/${s.id}/receipt`, { ...receipt, receivedAt: new Date(Date.parse(s.shippedAt) - 60_000).toISOString() }));
-    expect(expectProblem(res, 422, 'rule_violation').errors[0].field).toBe('body.receivedAt');
+    expect(expectProblem(res, 422, 'rule_violation')).toMatchObject({ errors: [{ field: 'body.receivedAt' }], conflictsWith: { fact: 'the shipment', at: s.shippedAt } });
     res = await refusedWithoutWrites(t, () => bank.clinician.post('/shipments/00000000-0000-4000-8000-000000000000/receipt', receipt));
     expectProblem(res, 404, 'not_found');
     await ok(bank.clinician.post(`/shipments/${s.id}/receipt`, receipt), 201);
     res = await refusedWithoutWrites(t, () => bank.clinician.post(`/shipments/${s.id}/receipt`, receipt));
     expectProblem(res, 409, 'conflict');
-    expectProblem(await bank.otherClinician.get(`/shipments/${s.id}`), 403, 'forbidden');
+    expectProblem(await bank.otherClinician.get(`/shipments/${s.id}`), 404, 'not_found');
   });
 });

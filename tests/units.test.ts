@@ -60,7 +60,7 @@ describe.each(engines)('units and labels on %s', (engine) => {
     let res = await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${lot.id}/units`, { units: [unitBody({ division: 'A01' })] }));
     expectProblem(res, 409, 'conflict');
     res = await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${lot.id}/units`, { units: [unitBody({ division: 'C01' }), unitBody({ division: 'C01' })] }));
-    expect(expectProblem(res, 422, 'rule_violation').errors).toEqual([{ field: 'body.units.1.division', message: 'division C01 appears twice' }]);
+    expect(expectProblem(res, 422, 'rule_violation').errors).toEqual([{ field: 'body.units.1.division', message: 'division C01 of product T0001 appears twice' }]);
     res = await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${lot.id}/units`, { units: [unitBody({ division: '000' })] }));
     const undivided = expectProblem(res, 422, 'rule_violation');
     expect(undivided.detail).toMatch(/undivided/);

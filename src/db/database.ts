@@ -36,8 +36,16 @@ export const EMBEDDED_DURABILITY_WARNING =
  */
 export const UTC_SESSION = '-c TimeZone=UTC';
 
-export async function openDatabase(target: DatabaseTarget): Promise<Database> {
-  return target.engine === 'pglite' ? openPglite(target.dataDir) : openPostgres(target.url);
+export interface OpenOptions {
+  /**
+   * On PostgreSQL, the longest a statement may run or wait for a lock, and a transaction may sit
+   * idle (the request timeout): a request never holds the database past its own deadline.
+   */
+  statementTimeoutMs?: number;
+}
+
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
+  return target.engine === 'pglite' ? openPglite(target.dataDir) : openPostgres(target.url, options);
 }
 
 async function openPglite(dataDir: string): Promise<Database> {
@@ -69,9 +77,12 @@ async function openPglite(dataDir: string): Promise<Database> {
   };
 }
 
-async function openPostgres(url: string): Promise<Database> {
+async function openPostgres(url: string, { statementTimeoutMs }: OpenOptions): Promise<Database> {
+  const limits = statementTimeoutMs
+    ? { statement_timeout: statementTimeoutMs, lock_timeout: statementTimeoutMs, idle_in_transaction_session_timeout: statementTimeoutMs }
+    : {};
   // One pool for Prisma and the one-statement reads alike.
-  const pool = new pg.Pool({ connectionString: url, options: UTC_SESSION });
+  const pool = new pg.Pool({ connectionString: url, options: UTC_SESSION, ...limits });
   const adapter = new PrismaPg(pool);
   const prisma = new PrismaClient({ adapter });
   const reader = await adapter.connect();

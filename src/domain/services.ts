@@ -21,13 +21,18 @@ import { createCommandRunner, createReadRecorder } from './shared/transaction.ts
 import { createFhirService } from './fhir/fhir-service.ts';
 import { createExportService } from './exports/export-service.ts';
 import { createNoticeService } from './notices/notice-service.ts';
+import { DEFAULT_RECOVERY_LIMIT_HOURS } from './shared/chronology.ts';
 
 export interface DomainSettings {
   /** Screening test codes every eligible donor needs a negative, in-window result for. */
   screeningPanel: string[];
+  /** Latest recovery after the end of the delivery date, in hours (RECOVERY_LIMIT_HOURS). */
+  recoveryLimitHours: number;
 }
 
-export function createServices(db: Database, settings: DomainSettings = { screeningPanel: screeningPanel() }) {
+export const defaultSettings = (): DomainSettings => ({ screeningPanel: screeningPanel(), recoveryLimitHours: DEFAULT_RECOVERY_LIMIT_HOURS });
+
+export function createServices(db: Database, settings: DomainSettings = defaultSettings()) {
   const { prisma, reader } = db;
   const runCommand = createCommandRunner(prisma);
   const recordRead = createReadRecorder(runCommand);

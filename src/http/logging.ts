@@ -2,16 +2,36 @@
 import type { FastifyServerOptions } from 'fastify';
 import type { Config } from '../config.ts';
 
-const SENSITIVE_QUERY = /^(medicalRecordNumber|mrn|patient.*)$/i;
 const REDACTED = '[redacted]';
 
-/** The URL with the values of patient-identifying query parameters replaced. */
-export function redactUrl(url: string): string {
+/**
+ * Query keys whose values may be logged: filters and paging that never identify a patient.
+ * Anything else (a medical record number, under any spelling) is left out of the logs.
+ */
+export const LOGGED_QUERY_KEYS: ReadonlySet<string> = new Set([
+  'limit', 'cursor', 'kind', 'status', 'open', 'eligibility', 'tissueType', 'productCode', 'expiringBefore',
+  'donorId', 'lotId', 'facilityId', 'deliveryFacilityId', 'deliveredFrom', 'deliveredTo',
+  'entityType', 'entityId', 'action', 'after', 'checkpointSeq', 'checkpointHash',
+]);
+
+const PLAIN_VALUE = /^[A-Za-z0-9._:+-]{0,64}$/;
+
+/** What a log line keeps of a URL: the path, and the allowlisted query keys with plain values. */
+export function loggedUrl(url: string): { path: string; query?: Record<string, string> } {
   const q = url.indexOf('?');
-  if (q < 0) return url;
-  const params = new URLSearchParams(url.slice(q + 1));
-  for (const key of [...params.keys()]) if (SENSITIVE_QUERY.test(key)) params.set(key, REDACTED);
-  return `${url.slice(0, q)}?${params.toString()}`;
+  const path = q < 0 ? url : url.slice(0, q);
+  if (q < 0) return { path };
+  const query: Record<string, string> = {};
+  let params: URLSearchParams;
+  try {
+    params = new URLSearchParams(url.slice(q + 1));
+  } catch {
+    return { path };
+  }
+  for (const [key, value] of params) {
+    if (LOGGED_QUERY_KEYS.has(key) && !(key in query)) query[key] = PLAIN_VALUE.test(value) ? value : '[omitted]';
+  }
+  return Object.keys(query).length ? { path, query } : { path };
 }
 
 const patientFields = ['medicalRecordNumber', 'mrn', 'patientMrn', 'patientIdentifier'];
@@ -59,7 +79,7 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
     level: config.LOG_LEVEL,
     redact: { paths: redactPaths, censor: REDACTED },
     serializers: {
-      req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip, requestId: req.id }),
+      req: (req) => ({ method: req.method, ...loggedUrl(req.url), remoteAddress: req.ip, requestId: req.id }),
       // Only name, message, code, stack and cause: never an error's meta, args or driver detail.
       err: (error) => serializeError(error) as { type: string; message: string; stack: string },
     },

@@ -122,25 +122,28 @@ export const errorStatuses: Record<string, { name: string; description: string }
   401: { name: 'Unauthenticated', description: 'No API key, or an unknown or revoked one (`unauthenticated`)' },
   403: { name: 'Forbidden', description: 'The role may not do this (`forbidden`, with `allowedRoles` when the route refuses the role)' },
   404: { name: 'NotFound', description: 'No such record, or one outside the facility of a clinician (`not_found`)' },
-  405: { name: 'MethodNotAllowed', description: 'The path does not support this method; the `Allow` header lists those it does' },
+  405: { name: 'MethodNotAllowed', description: 'The path does not support this method (`method_not_allowed`); the `Allow` header lists those it does' },
+  408: { name: 'RequestTimeout', description: 'The request did not arrive completely within `REQUEST_TIMEOUT_MS` (`request_timeout`)' },
   406: { name: 'NotAcceptable', description: 'The Accept header allows none of the media types the operation answers in (`not_acceptable`, listing them in `available`)' },
   409: { name: 'Conflict', description: 'A duplicate (`conflict`), a transition the current state refuses (`invalid_state` with `currentStatus`) or a gate with unmet prerequisites (`prerequisites_unmet`)' },
   412: { name: 'PreconditionFailed', description: 'A stale `If-Match` (`precondition_failed`)' },
   413: { name: 'PayloadTooLarge', description: 'The body is larger than 1 MiB (`payload_too_large`)' },
-  414: { name: 'UriTooLong', description: 'The URL is too long' },
+  414: { name: 'UriTooLong', description: 'The URL is over 4096 characters, or a path segment over 100 (`uri_too_long`)' },
   415: { name: 'UnsupportedMediaType', description: 'The body is not `application/json` (`unsupported_media_type`)' },
   422: { name: 'UnprocessableContent', description: 'Well-formed input that breaks a domain rule (`rule_violation`, naming the fields in `errors`)' },
   429: { name: 'TooManyRequests', description: 'Too many requests; retry after the `Retry-After` header' },
   431: { name: 'RequestHeaderFieldsTooLarge', description: 'The request headers are too large' },
   500: { name: 'InternalError', description: 'An unexpected error; quote the `requestId` when reporting it (`internal_error`)' },
-  503: { name: 'ServiceUnavailable', description: 'The service cannot answer now (`service_unavailable`)' },
+  503: { name: 'ServiceUnavailable', description: 'The service cannot answer now, e.g. the request could not finish within `REQUEST_TIMEOUT_MS`; nothing was recorded, retry (`service_unavailable`)' },
 };
 
 const successDescriptions: Record<string, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No content' };
 
 /** Statuses any operation of this kind can answer, whatever its route declares. */
 function crossCuttingStatuses(method: string, operation: Operation): string[] {
-  const statuses = ['414', '431', '500'];
+  // Any request: a URL too long or not validly encoded (400), one that does not arrive in time
+  // (408), headers too large, a handler past its deadline (503) — src/http/plugins/request-guards.ts.
+  const statuses = ['400', '408', '414', '431', '500', '503'];
   const roles = operation['x-allowed-roles'];
   if (roles) statuses.push('401', ...(roles.length < ALL_ROLES.length ? ['403'] : []));
   const takesBody = method === 'post' || method === 'put' || method === 'patch';

@@ -3,8 +3,20 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError, type ErrorCode } from '../domain/shared/errors.ts';
+import { DeadlineExceeded } from '../domain/shared/deadline.ts';
 
-type ProblemCode = ErrorCode | 'bad_request' | 'not_acceptable' | 'unsupported_media_type' | 'payload_too_large' | 'internal_error' | 'service_unavailable';
+export type ProblemCode =
+  | ErrorCode
+  | 'bad_request'
+  | 'not_acceptable'
+  | 'method_not_allowed'
+  | 'request_timeout'
+  | 'unsupported_media_type'
+  | 'payload_too_large'
+  | 'uri_too_long'
+  | 'request_header_fields_too_large'
+  | 'internal_error'
+  | 'service_unavailable';
 
 const problemTable: Record<ProblemCode, { status: number; title: string }> = {
   validation_failed: { status: 400, title: 'The request is not valid' },
@@ -12,14 +24,18 @@ const problemTable: Record<ProblemCode, { status: number; title: string }> = {
   unauthenticated: { status: 401, title: 'Authentication required' },
   forbidden: { status: 403, title: 'Not allowed for this role' },
   not_found: { status: 404, title: 'Not found' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
+  request_timeout: { status: 408, title: 'Request timeout' },
   not_acceptable: { status: 406, title: 'None of the accepted media types can be produced' },
   conflict: { status: 409, title: 'Conflicts with a recorded fact' },
   invalid_state: { status: 409, title: 'Not allowed in the current state' },
   prerequisites_unmet: { status: 409, title: 'Prerequisites are not met' },
   precondition_failed: { status: 412, title: 'Precondition failed' },
   payload_too_large: { status: 413, title: 'Payload too large' },
+  uri_too_long: { status: 414, title: 'URI too long' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   rule_violation: { status: 422, title: 'Breaks a domain rule' },
+  request_header_fields_too_large: { status: 431, title: 'Request header fields too large' },
   internal_error: { status: 500, title: 'Internal error' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
 };
@@ -73,32 +89,95 @@ function validationProblem(error: FastifyError & { validationContext?: string },
   return problem('validation_failed', `The request has invalid fields: ${summary}`, request, { errors });
 }
 
-function prismaProblem(error: { code: string; meta?: Record<string, unknown> }, request: FastifyRequest): Problem | null {
-  switch (error.code) {
-    case 'P2002':
-      return problem('conflict', 'A record with the same unique value already exists.', request, { target: error.meta?.target });
-    case 'P2025':
-      return problem('not_found', 'The record does not exist.', request);
-    case 'P2003':
-      return problem('rule_violation', 'A referenced record does not exist.', request);
-    default:
-      return null;
+/** Prisma's request error codes that the input can cause, and what they mean for the client. */
+const prismaCodes: Record<string, { code: ProblemCode; detail: string }> = {
+  P2000: { code: 'bad_request', detail: 'A value is too long to be stored.' },
+  P2002: { code: 'conflict', detail: 'A record with the same unique value already exists.' },
+  P2003: { code: 'rule_violation', detail: 'A referenced record does not exist.' },
+  P2004: { code: 'rule_violation', detail: 'A constraint of the database refused the record.' },
+  P2005: { code: 'bad_request', detail: 'A value cannot be stored in its field.' },
+  P2006: { code: 'bad_request', detail: 'A value is not valid for its field.' },
+  P2007: { code: 'bad_request', detail: 'A value is not valid for its field.' },
+  P2011: { code: 'bad_request', detail: 'A required value is missing.' },
+  P2012: { code: 'bad_request', detail: 'A required value is missing.' },
+  P2014: { code: 'conflict', detail: 'The change would break a relation between records.' },
+  P2020: { code: 'bad_request', detail: 'A value is out of range for its field.' },
+  P2023: { code: 'bad_request', detail: 'A value is not valid for its field.' },
+  P2025: { code: 'not_found', detail: 'The record does not exist.' },
+  P2024: { code: 'service_unavailable', detail: 'The database is busy; retry in a moment.' },
+  P2028: { code: 'service_unavailable', detail: 'The database did not finish the request in time; nothing was recorded. Retry in a moment.' },
+  P2034: { code: 'service_unavailable', detail: 'The request collided with others more times than it retries; nothing was recorded. Retry in a moment.' },
+  P2037: { code: 'service_unavailable', detail: 'The database has too many connections; retry in a moment.' },
+};
+
+/**
+ * PostgreSQL's SQLSTATE classes that the input (or the load) can cause. Anything else is a
+ * defect of the service and stays a 500. The detail never echoes the value: PostgreSQL's
+ * messages can carry it, and it may identify a patient.
+ */
+function sqlStateProblem(state: string): { code: ProblemCode; detail: string } | null {
+  if (state === '23505' || state === '23P01') return { code: 'conflict', detail: 'A record with the same unique value already exists.' };
+  if (state === '23503' || state === '23001') return { code: 'rule_violation', detail: 'A referenced record does not exist.' };
+  if (state === '23514') return { code: 'rule_violation', detail: 'A constraint of the database refused the record.' };
+  if (state.startsWith('23')) return { code: 'bad_request', detail: 'A required value is missing or not allowed.' };
+  if (state.startsWith('22')) return { code: 'bad_request', detail: `A value in the request cannot be stored (SQLSTATE ${state}).` };
+  if (state.startsWith('54')) return { code: 'bad_request', detail: `A value in the request is too large to be stored or indexed (SQLSTATE ${state}).` };
+  if (state === '40001' || state === '40P01' || state === '55P03' || state === '57014' || state.startsWith('53')) {
+    return { code: 'service_unavailable', detail: 'The database did not finish the request in time; nothing was recorded. Retry in a moment.' };
   }
+  return null;
 }
+
+/** The SQLSTATE of a database error, wherever Prisma and its driver adapter put it. */
+export function sqlStateOf(error: unknown): string | null {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  while (queue.length) {
+    const next = queue.shift();
+    if (!next || typeof next !== 'object' || seen.has(next)) continue;
+    seen.add(next);
+    const record = next as Record<string, unknown>;
+    if (typeof record.originalCode === 'string' && /^[0-9A-Z]{5}$/.test(record.originalCode)) return record.originalCode;
+    if (record.kind === 'postgres' && typeof record.code === 'string' && /^[0-9A-Z]{5}$/.test(record.code)) return record.code;
+    queue.push(record.cause, record.meta, record.driverAdapterError);
+  }
+  return null;
+}
+
+function databaseProblem(error: unknown, request: FastifyRequest): Problem | null {
+  const state = sqlStateOf(error);
+  const byState = state ? sqlStateProblem(state) : null;
+  const prismaCode = (error as { code?: unknown }).code;
+  const byCode = typeof prismaCode === 'string' ? prismaCodes[prismaCode] : undefined;
+  const mapped = byState ?? byCode;
+  if (!mapped) return null;
+  const extensions: Record<string, unknown> = {};
+  if (mapped.code === 'conflict') extensions.target = (error as { meta?: { target?: unknown } }).meta?.target;
+  return problem(mapped.code, mapped.detail, request, extensions);
+}
+
+/** Errors raised by Fastify itself, by their code. */
+const frameworkCodes: Record<string, ProblemCode> = {
+  FST_ERR_HANDLER_TIMEOUT: 'service_unavailable',
+};
 
 export function toProblem(error: FastifyError, request: FastifyRequest): Problem {
   if (error instanceof DomainError) return problem(error.code, error.message, request, error.extensions);
+  if (error instanceof DeadlineExceeded) return problem('service_unavailable', error.message, request);
   if (hasZodFastifySchemaValidationErrors(error)) return validationProblem(error, request);
   if (isResponseSerializationError(error)) return problem('internal_error', 'The response could not be produced.', request);
-  const prismaCode = (error as { code?: unknown }).code;
-  if (typeof prismaCode === 'string' && /^P\d{4}$/.test(prismaCode)) {
-    const mapped = prismaProblem(error as unknown as { code: string; meta?: Record<string, unknown> }, request);
-    if (mapped) return mapped;
-  }
+  const fromDatabase = databaseProblem(error, request);
+  if (fromDatabase) return fromDatabase;
+  const framework = frameworkCodes[error.code];
+  if (framework) return problem(framework, error.message, request);
   const status = error.statusCode ?? 500;
   if (status === 415) return problem('unsupported_media_type', error.message, request);
   if (status === 413) return problem('payload_too_large', error.message, request);
-  // Other client errors keep their status (414, 405, …) under the generic bad_request type.
+  if (status === 414) return problem('uri_too_long', 'The URL, or one of its path segments, is too long.', request);
+  if (status === 408) return problem('request_timeout', error.message, request);
+  if (status === 431) return problem('request_header_fields_too_large', error.message, request);
+  if (status === 503) return problem('service_unavailable', error.message, request);
+  // Other client errors keep their status under the generic bad_request type.
   if (status >= 400 && status < 500) return problem('bad_request', error.message, request, status === 400 ? {} : { status });
   return problem('internal_error', 'An unexpected error occurred. Quote the request id when reporting it.', request);
 }

@@ -111,7 +111,7 @@ export async function seedChain(prisma: PrismaClient, facilities: ChainFacilitie
     const unit = await prisma.unit.create({
       data: {
         code, lotId: lot.id, productCode: 'T0001', division, description: 'Amniotic membrane 2x2 cm', size: '2x2 cm', form: 'sheet',
-        expiresOn, status: 'distributed', locationFacilityId: destination,
+        expiresOn, status: 'distributed', locationFacilityId: destination, createdAt: new Date(now - 19 * day),
       },
     });
     await prisma.shipmentItem.create({ data: { shipmentId: shipment.id, unitId: unit.id, receivedAcceptable: true } });

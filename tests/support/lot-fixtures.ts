@@ -112,12 +112,13 @@ export const rinseStep = (bank: Bank, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** Preserved now: after the steps and the completion (chronology.ts). */
 export const preservationBody = (expiresInDays = 730) => ({
   method: 'dehydrated',
   storageTempMinC: 15,
   storageTempMaxC: 30,
   storageLocation: 'Room B, shelf 3',
-  preservedAt: daysFromNow(-1).toISOString(),
+  preservedAt: new Date().toISOString(),
   expiresOn: dateOnly(daysFromNow(expiresInDays)),
 });
 

@@ -55,10 +55,3 @@ export function expiryRefusal(unit: Pick<UnitFacts, 'code' | 'expiresOn'>, admin
     expiresOn: calendarDay(unit.expiresOn),
   });
 }
-
-// A clock a little ahead of the server's must not refuse a real administration.
-const CLOCK_SKEW_MS = 5 * 60_000;
-
-export function futureRefusal(field: string, at: Date, now: Date): DomainError | null {
-  return at.getTime() > now.getTime() + CLOCK_SKEW_MS ? ruleViolation(`${field} ${at.toISOString()} is in the future.`, { field }) : null;
-}

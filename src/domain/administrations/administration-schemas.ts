@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, text, timestamp } from '../shared/schemas.ts';
+import { id, multilineText, text, timestamp } from '../shared/schemas.ts';
 import { unitCodeInput } from '../units/unit-schemas.ts';
 import { requiredWhen, storedEnum } from '../shared/stated-rules.ts';
 
@@ -29,7 +29,7 @@ export const newAdministration = withDetail(
     anatomicalSite: text(200),
     indication,
     indicationDetail: text(200).optional().meta({ description: 'Required when indication is "other"' }),
-    notes: text(2000).optional(),
+    notes: multilineText(2000).optional(),
   }),
 ).meta({ id: 'NewAdministration' });
 
@@ -42,9 +42,9 @@ export const administrationCorrection = withDetail(
     anatomicalSite: text(200).optional(),
     indication: indication.optional(),
     indicationDetail: text(200).optional().meta({ description: 'Required when indication is "other"' }),
-    notes: text(2000).optional(),
+    notes: multilineText(2000).optional(),
     reasonCode: correctionReasonCode,
-    reasonText: text(1000),
+    reasonText: multilineText(1000),
   }),
 ).meta({ id: 'AdministrationCorrection' });
 

@@ -7,7 +7,9 @@ import type { RequestContext } from '../shared/context.ts';
 import type { RunCommand, Tx } from '../shared/transaction.ts';
 import { unitCodeOf } from '../units/unit-views.ts';
 import { canSee, confinedFacility } from '../shared/facility-scope.ts';
-import { administrationRefusal, expiryRefusal, futureRefusal } from './administration-rules.ts';
+import { administrationRefusal, expiryRefusal } from './administration-rules.ts';
+import { assertNotAfter, assertNotBefore, assertNotFuture, firstOf, instant } from '../shared/chronology.ts';
+import { lastEventOf } from '../units/unit-timeline.ts';
 
 export interface NewAdministration {
   unitCode: string;
@@ -56,18 +58,20 @@ export function createAdministrationService({ prisma, runCommand }: { prisma: Pr
   async function administer(ctx: RequestContext, input: NewAdministration) {
     const code = unitCodeOf(input.unitCode, 'body.unitCode');
     return runCommand(ctx, async ({ tx, audit, now }) => {
-      const future = futureRefusal('administeredAt', input.administeredAt, now);
-      if (future) throw future;
+      const dose = instant('the administration', input.administeredAt);
+      assertNotFuture('administeredAt', dose, now);
       const patient = await patientFor(tx, ctx, input.patientId);
       const facilityId = confinedFacility(ctx) ?? patient.facilityId;
       const unit = await tx.unit.findUnique({ where: { code }, include: { lot: { select: { reviewFlaggedAt: true, reviewFlagReason: true } } } });
-      if (!unit) throw notFound('Unit', code);
+      // For a clinician, a unit elsewhere does not exist: no 409 or 422 may tell its state.
+      if (!unit || !canSee(ctx, unit.locationFacilityId)) throw notFound('Unit', code);
       const receipt = await tx.shipmentItem.findFirst({
         where: { unitId: unit.id, receivedAcceptable: { not: false }, shipment: { toFacilityId: facilityId, receipt: { isNot: null } } },
         select: { id: true },
       });
       const refusal = administrationRefusal({ ...unit, receivedHere: receipt !== null, lotFlaggedForReview: unit.lot.reviewFlaggedAt !== null }, facilityId, input.administeredAt);
       if (refusal) throw refusal;
+      assertNotBefore('administeredAt', dose, await lastEventOf(tx, unit.id));
 
       // The guard the database holds: only one request can move the unit out of 'distributed'.
       const moved = await tx.unit.updateMany({
@@ -107,8 +111,14 @@ export function createAdministrationService({ prisma, runCommand }: { prisma: Pr
         });
       }
       const administeredAt = input.administeredAt ?? old.administeredAt;
-      const refusal = futureRefusal('administeredAt', administeredAt, now) ?? expiryRefusal({ code: old.unit.code, expiresOn: old.unit.expiresOn }, administeredAt);
+      const dose = instant('the administration', administeredAt);
+      assertNotFuture('administeredAt', dose, now);
+      const refusal = expiryRefusal({ code: old.unit.code, expiresOn: old.unit.expiresOn }, administeredAt);
       if (refusal) throw refusal;
+      // A corrected time keeps the order: after the unit's receipt, before any reaction reported on the dose.
+      assertNotBefore('administeredAt', dose, await lastEventOf(tx, old.unitId, { withoutAdministrations: true }));
+      const onset = await tx.adverseReaction.aggregate({ where: { administration: { unitId: old.unitId } }, _min: { onsetAt: true } });
+      assertNotAfter('administeredAt', dose, firstOf(onset._min.onsetAt && instant('the onset of an adverse reaction reported on it', onset._min.onsetAt)));
       // The corrected patient must be a patient of the facility where the unit was administered.
       if (input.patientId) await patientFor(tx, ctx, input.patientId, old.facilityId);
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, text, timestamp } from '../shared/schemas.ts';
+import { id, multilineText, timestamp } from '../shared/schemas.ts';
 import { adverseReactionRecord, unitTrace } from '../trace/trace-schemas.ts';
 
 export const severity = z.enum(['mild', 'moderate', 'severe', 'life_threatening', 'fatal']).meta({ id: 'Severity' });
@@ -7,7 +7,7 @@ export const severity = z.enum(['mild', 'moderate', 'severe', 'life_threatening'
 export const newAdverseReaction = z
   .object({
     onsetAt: timestamp,
-    description: text(4000),
+    description: multilineText(4000),
     severity,
     suspectedCommunicableDisease: z.boolean(),
     reportedAt: timestamp.optional().meta({ description: 'When the reaction was discovered; defaults to now' }),
@@ -33,7 +33,7 @@ export const adverseReactionList = z.object({ items: z.array(adverseReaction) })
 
 export const investigationClosure = z
   .object({
-    outcome: text(4000),
+    outcome: multilineText(4000),
     implicatesDonor: z
       .boolean()
       .optional()

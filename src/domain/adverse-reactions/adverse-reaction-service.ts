@@ -5,7 +5,7 @@ import { invalidState, notFound, ruleViolation } from '../shared/errors.ts';
 import type { RequestContext } from '../shared/context.ts';
 import type { RecordRead, RunCommand } from '../shared/transaction.ts';
 import { canSee, confinedFacility } from '../shared/facility-scope.ts';
-import { futureRefusal } from '../administrations/administration-rules.ts';
+import { assertNotBefore, assertNotFuture, instant } from '../shared/chronology.ts';
 import { readJson, type SqlReader } from '../../db/sql.ts';
 import { isOverdue, reportDueOn } from './adverse-reaction-rules.ts';
 import { queueNotices } from '../notices/notice-outbox.ts';
@@ -44,10 +44,12 @@ export function createAdverseReactionService(deps: { prisma: PrismaClient; reade
         });
       }
       const reportedAt = input.reportedAt ?? now;
-      const refusal = futureRefusal('onsetAt', input.onsetAt, now) ?? futureRefusal('reportedAt', reportedAt, now);
-      if (refusal) throw refusal;
-      if (input.onsetAt < administration.administeredAt) throw ruleViolation('onsetAt is before the administration: a reaction cannot precede the dose.', { field: 'onsetAt' });
-      if (reportedAt < input.onsetAt) throw ruleViolation('reportedAt is before onsetAt.', { field: 'reportedAt' });
+      const onset = instant('the onset of the reaction', input.onsetAt);
+      const reported = instant('the report of the reaction', reportedAt);
+      assertNotFuture('onsetAt', onset, now);
+      assertNotFuture('reportedAt', reported, now);
+      assertNotBefore('onsetAt', onset, instant('the administration', administration.administeredAt));
+      assertNotBefore('reportedAt', reported, onset);
       const row = await tx.adverseReaction.create({
         data: {
           administrationId,

@@ -1,13 +1,11 @@
 import { z } from 'zod';
-import { text, timestamp } from '../shared/schemas.ts';
+import { sequenceNumber, text, timestamp } from '../shared/schemas.ts';
 
 export const auditQuery = z.object({
   entityType: text(50).optional(),
   entityId: text(100).optional(),
   action: text(100).optional(),
-  after: z
-    .string()
-    .regex(/^\d+$/)
+  after: sequenceNumber
     .transform((text) => BigInt(text))
     .optional()
     .meta({ description: 'Return events after this sequence number (nextCursor of the previous page)' }),
@@ -56,7 +54,7 @@ export const chainVerification = z
 
 export const verificationQuery = z
   .object({
-    checkpointSeq: z.string().regex(/^\d+$/).optional().meta({ description: 'lastSeq of an earlier verification, kept by the auditor' }),
+    checkpointSeq: sequenceNumber.optional().meta({ description: 'lastSeq of an earlier verification, kept by the auditor' }),
     checkpointHash: z.string().regex(/^[0-9a-f]{64}$/).optional().meta({ description: 'lastHash of that verification' }),
   })
   .refine((q) => (q.checkpointSeq === undefined) === (q.checkpointHash === undefined), {

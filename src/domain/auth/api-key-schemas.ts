@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Role } from '../../generated/prisma/enums.ts';
-import { id, text, timestamp } from '../shared/schemas.ts';
+import { id, multilineText, text, timestamp } from '../shared/schemas.ts';
 import { requiredWhen } from '../shared/stated-rules.ts';
 
 export const role = z.enum(Role).meta({ id: 'Role' });
@@ -32,4 +32,4 @@ export const createdApiKey = apiKey
   .extend({ key: z.string().meta({ description: 'The secret: shown once, stored only as a hash' }) })
   .meta({ id: 'CreatedApiKey' });
 
-export const revocation = z.object({ reason: text(500) }).meta({ id: 'Revocation' });
+export const revocation = z.object({ reason: multilineText(500) }).meta({ id: 'Revocation' });

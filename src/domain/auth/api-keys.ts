@@ -8,6 +8,9 @@ import type { Command, RunCommand } from '../shared/transaction.ts';
 
 const PREFIX_LENGTH = 12;
 
+/** A clinician acts where patients are treated: her key is bound to a clinic or a hospital. */
+export const CLINICIAN_FACILITY_KINDS: readonly string[] = ['clinic', 'hospital'];
+
 export const generateApiKey = () => `atk_${randomBytes(30).toString('base64url')}`;
 const hashSecret = (key: string) => createHash('sha256').update(key).digest('hex');
 
@@ -43,8 +46,14 @@ export function createApiKeyService({ prisma, runCommand }: { prisma: PrismaClie
   }
 
   async function insertKey({ tx, audit, ctx }: Command, input: NewApiKey, secret: string) {
-    if (input.facilityId && !(await tx.facility.findUnique({ where: { id: input.facilityId } }))) {
-      throw notFound('Facility', input.facilityId);
+    if (input.facilityId) {
+      const facility = await tx.facility.findUnique({ where: { id: input.facilityId } });
+      if (!facility) throw notFound('Facility', input.facilityId);
+      if (!CLINICIAN_FACILITY_KINDS.includes(facility.kind)) {
+        throw ruleViolation(`A clinician acts where patients are treated (a ${CLINICIAN_FACILITY_KINDS.join(' or ')}); facility ${facility.id} is a ${facility.kind}.`, {
+          field: 'facilityId',
+        });
+      }
     }
     const key = await tx.apiKey.create({
       data: {
@@ -64,6 +73,10 @@ export function createApiKeyService({ prisma, runCommand }: { prisma: PrismaClie
     if (input.role === 'clinician' && !input.facilityId) {
       throw ruleViolation('A clinician key must name the facility the clinician acts for.', { field: 'facilityId' });
     }
+    // Only a clinician's key is confined to a facility: on any other role the facility would be ignored.
+    if (input.role !== 'clinician' && input.facilityId) {
+      throw ruleViolation(`Only a clinician key is bound to a facility; a ${input.role} key acts for the whole service.`, { field: 'facilityId' });
+    }
     return runCommand(ctx, (command) => insertKey(command, input, generateApiKey()));
   }
 
@@ -72,6 +85,15 @@ export function createApiKeyService({ prisma, runCommand }: { prisma: PrismaClie
       const key = await tx.apiKey.findUnique({ where: { id } });
       if (!key) throw notFound('API key', id);
       if (key.revokedAt) throw new DomainError('invalid_state', `API key ${id} was already revoked.`, { currentStatus: 'revoked' });
+      if (key.role === 'admin') {
+        // Lock every active admin key: two admins revoking each other at once cannot both succeed.
+        const active = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM api_key WHERE role = 'admin' AND revoked_at IS NULL FOR UPDATE`;
+        if (active.length <= 1) {
+          throw new DomainError('conflict', `API key ${id} is the last active admin key: create another admin key before revoking it, or nobody could manage keys.`, {
+            rule: 'last_admin_key',
+          });
+        }
+      }
       const revoked = await tx.apiKey.update({ where: { id }, data: { revokedAt: now, revokedBy: ctx.actor.keyId } });
       await audit({ action: 'api_key.revoked', entityType: 'api_key', entityId: id, before: describeKey(key), after: describeKey(revoked), reason });
       return describeKey(revoked);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, text, timestamp } from '../shared/schemas.ts';
+import { id, multilineText, timestamp } from '../shared/schemas.ts';
 import { productStatus } from '../lots/lot-schemas.ts';
 import { storedEnum } from '../shared/stated-rules.ts';
 
@@ -8,10 +8,10 @@ export const discardReasonCode = z
   .meta({ id: 'DiscardReasonCode' });
 
 export const discard = z
-  .object({ reasonCode: discardReasonCode, reasonText: text(1000).optional(), occurredAt: timestamp })
+  .object({ reasonCode: discardReasonCode, reasonText: multilineText(1000).optional(), occurredAt: timestamp })
   .meta({ id: 'Discard' });
 
-export const unitReturn = z.object({ reasonText: text(1000), occurredAt: timestamp }).meta({ id: 'UnitReturn' });
+export const unitReturn = z.object({ reasonText: multilineText(1000), occurredAt: timestamp }).meta({ id: 'UnitReturn' });
 
 export const disposition = z
   .object({

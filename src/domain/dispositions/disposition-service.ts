@@ -8,7 +8,8 @@ import type { Command, RunCommand } from '../shared/transaction.ts';
 import { assertTransition } from '../products/product-status.ts';
 import { canSee } from '../shared/facility-scope.ts';
 import { unitCodeOf } from '../administrations/administration-service.ts';
-import { futureRefusal } from '../administrations/administration-rules.ts';
+import { assertNotBefore, assertNotFuture, instant } from '../shared/chronology.ts';
+import { lastEventOf } from '../units/unit-timeline.ts';
 
 interface DispositionInput {
   kind: 'discarded' | 'returned';
@@ -48,21 +49,22 @@ export function createDispositionService({ runCommand }: { prisma: PrismaClient;
     return { ...row, unitCode: code, unitStatus: to, unitLocationFacilityId: locationFacilityId };
   }
 
-  /** Refuses a disposition dated in the future, one the unit's status forbids, or one of a unit in transit. */
-  function assertDisposable({ now }: Command, unit: DisposableUnit, occurredAt: Date, to: ProductStatus) {
-    const future = futureRefusal('occurredAt', occurredAt, now);
-    if (future) throw future;
+  /** Refuses a disposition the unit's status forbids, one of a unit in transit, one in the future or before the unit's last event. */
+  async function assertDisposable({ now, tx }: Command, unit: DisposableUnit, occurredAt: Date, to: ProductStatus) {
     assertTransition('unit', unit.code, unit.status, to);
     if (unit.inTransitShipmentId || !unit.locationFacilityId) {
       throw ruleViolation(`The unit ${unit.code} is in transit; record its receipt before disposing of it.`, { unitCode: unit.code, field: 'params.code' });
     }
+    const event = instant(to === 'discarded' ? 'the discard' : 'the return', occurredAt);
+    assertNotFuture('occurredAt', event, now);
+    assertNotBefore('occurredAt', event, await lastEventOf(tx, unit.id));
   }
 
   async function discard(ctx: RequestContext, codeInput: string, input: { reasonCode: string; reasonText?: string; occurredAt: Date }) {
     const code = unitCodeOf(codeInput);
     return runCommand(ctx, async (command) => {
       const unit = await unitFor(command, code);
-      assertDisposable(command, unit, input.occurredAt, 'discarded');
+      await assertDisposable(command, unit, input.occurredAt, 'discarded');
       return dispose(command, unit, { kind: 'discarded', ...input }, 'discarded', unit.locationFacilityId!);
     });
   }
@@ -75,7 +77,7 @@ export function createDispositionService({ runCommand }: { prisma: PrismaClient;
         throw invalidState(`Only a unit distributed to a consignee can be returned; the unit ${code} is ${unit.status}.`, unit.status, { unitCode: code });
       }
       if (unit.locationFacilityId === unit.lot.bankFacilityId) throw ruleViolation(`The unit ${code} is already at the tissue bank.`, { unitCode: code, field: 'params.code' });
-      assertDisposable(command, unit, input.occurredAt, 'quarantine');
+      await assertDisposable(command, unit, input.occurredAt, 'quarantine');
       return dispose(command, unit, { kind: 'returned', reasonCode: 'returned', ...input }, 'quarantine', unit.lot.bankFacilityId);
     });
   }

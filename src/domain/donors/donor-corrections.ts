@@ -59,7 +59,7 @@ export function createDonorCorrections({ runCommand, settings }: DonorDeps) {
           field: 'value',
         });
       }
-      await checkDeliveryFacts(command, corrected, donorId);
+      await checkDeliveryFacts(command, corrected, donorId, settings.recoveryLimitHours);
 
       const reason = `${input.reasonCode}: ${input.reasonText}`;
       const correction = await tx.correction.create({

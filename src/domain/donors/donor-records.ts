@@ -53,5 +53,5 @@ export async function supersedeDetermination({ tx, audit, now }: Command, determ
 export interface DonorDeps {
   prisma: PrismaClient;
   runCommand: RunCommand;
-  settings: { screeningPanel: string[] };
+  settings: { screeningPanel: string[]; recoveryLimitHours: number };
 }

@@ -4,7 +4,8 @@ import { DomainError, notFound, ruleViolation } from '../shared/errors.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { pageOf, type PageQuery } from '../shared/pagination.ts';
 import type { Command } from '../shared/transaction.ts';
-import { acceptanceProblem, isFutureDate, type DeliveryFacts } from './donor-rules.ts';
+import { acceptanceProblem, type DeliveryFacts } from './donor-rules.ts';
+import { assertNotFuture, assertRecoveryAfterDelivery, assertSpecimenFitsDelivery, calendarDay } from '../shared/chronology.ts';
 import { donorInclude, donorView, requireDonor, type DonorDeps } from './donor-records.ts';
 
 export interface NewDonor extends DeliveryFacts {
@@ -20,12 +21,21 @@ export interface DonorListQuery extends PageQuery {
   eligibility?: 'eligible' | 'ineligible' | 'pending';
 }
 
-/** The checks a donor's registration facts must pass, at registration and after a correction. */
-export async function checkDeliveryFacts({ tx, now }: Command, donor: NewDonor, excludeDonorId?: string) {
+/**
+ * The checks a donor's registration facts must pass, at registration and after a correction
+ * (`excludeDonorId`: the donor corrected, whose recoveries and specimens must stay in order).
+ */
+export async function checkDeliveryFacts({ tx, now }: Command, donor: NewDonor, excludeDonorId?: string, recoveryLimitHours = 24) {
   const facility = await tx.facility.findUnique({ where: { id: donor.deliveryFacilityId } });
   if (!facility) throw notFound('Facility', donor.deliveryFacilityId);
-  if (isFutureDate(donor.deliveryDate, now)) {
-    throw ruleViolation('The delivery date is in the future.', { field: 'deliveryDate' });
+  assertNotFuture('deliveryDate', calendarDay('the delivery date', donor.deliveryDate), now);
+  if (excludeDonorId) {
+    const [lots, specimens] = await Promise.all([
+      tx.lot.findMany({ where: { donorId: excludeDonorId }, select: { recoveredAt: true } }),
+      tx.screeningTest.findMany({ where: { donorId: excludeDonorId }, select: { specimenCollectedAt: true } }),
+    ]);
+    for (const lot of lots) assertRecoveryAfterDelivery('value', lot.recoveredAt, donor.deliveryDate, recoveryLimitHours);
+    for (const test of specimens) assertSpecimenFitsDelivery('value', test.specimenCollectedAt, donor.deliveryDate, recoveryLimitHours);
   }
   const clash = await tx.donor.findUnique({ where: { donorCode: donor.donorCode }, select: { id: true } });
   if (clash && clash.id !== excludeDonorId) {

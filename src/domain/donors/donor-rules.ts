@@ -31,14 +31,6 @@ export function acceptanceProblem(facts: DeliveryFacts): { detail: string; field
   return { detail, fields };
 }
 
-/** Midnight UTC of the day of `now`: a calendar date later than this is in the future. */
-export function startOfUtcDay(now: Date): Date {
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-}
-
-export const isFutureDate = (date: Date, now: Date) => date.getTime() > startOfUtcDay(now).getTime();
-export const isFutureInstant = (instant: Date, now: Date) => instant.getTime() > now.getTime();
-
 export interface FailedPrerequisite {
   code: string;
   detail: string;

@@ -3,7 +3,7 @@
 // TypeScript type and OpenAPI document).
 import { z } from 'zod';
 import { auditEvent } from '../audit/audit-schemas.ts';
-import { calendarDate, id, pageQuery, text, timestamp } from '../shared/schemas.ts';
+import { calendarDate, id, identifier, multilineText, pageQuery, text, timestamp } from '../shared/schemas.ts';
 import { storedEnum, uniqueArray } from '../shared/stated-rules.ts';
 
 /** What a user could send; only scheduled_caesarean is accepted (donor-rules.ts). */
@@ -83,7 +83,7 @@ export const consent = z
   })
   .meta({ id: 'Consent' });
 
-export const newWithdrawal = z.object({ withdrawnAt: timestamp, reason: text(1000) }).meta({ id: 'NewConsentWithdrawal' });
+export const newWithdrawal = z.object({ withdrawnAt: timestamp, reason: multilineText(1000) }).meta({ id: 'NewConsentWithdrawal' });
 
 export const withdrawalOutcome = z
   .object({
@@ -100,7 +100,7 @@ export const screeningResult = z.enum(['negative', 'reactive', 'indeterminate'])
 
 export const newScreeningTest = z
   .object({
-    testCode: z.string().min(1).max(50).meta({ description: 'A code of the configured panel (GET /screening-panel)' }),
+    testCode: identifier(50).meta({ description: 'A code of the configured panel (GET /screening-panel)' }),
     method: text(200),
     laboratoryName: text(200),
     laboratoryId: z
@@ -109,7 +109,7 @@ export const newScreeningTest = z
       .meta({ description: 'CLIA certificate number of the laboratory' }),
     specimenCollectedAt: timestamp,
     result: screeningResult,
-    interpretation: text(1000),
+    interpretation: multilineText(1000),
   })
   .meta({ id: 'NewScreeningTest' });
 
@@ -139,7 +139,7 @@ export const newMedicalHistoryReview = z
     reviewedBy: text(200),
     reviewedAt: timestamp,
     outcome: reviewOutcome,
-    notes: text(2000).optional(),
+    notes: multilineText(2000).optional(),
   })
   .meta({ id: 'NewMedicalHistoryReview' });
 
@@ -153,7 +153,7 @@ export const newDetermination = z
   .object({
     outcome: determinationOutcome,
     determinedAt: timestamp,
-    basis: text(2000).meta({ description: 'The basis or summary of the decision' }),
+    basis: multilineText(2000).meta({ description: 'The basis or summary of the decision' }),
   })
   .meta({ id: 'NewEligibilityDetermination' });
 
@@ -185,7 +185,7 @@ export const newCorrection = z
     field: correctableField,
     value: z.union([z.string(), z.number()]).meta({ description: 'The corrected value, in the same form as when the donor was registered' }),
     reasonCode: correctionReasonCode,
-    reasonText: text(1000),
+    reasonText: multilineText(1000),
   })
   .meta({ id: 'NewDonorCorrection' });
 

@@ -2,7 +2,9 @@
 // consent in force, an acceptable history review and complete, non-reactive, in-window results.
 import type { RequestContext } from '../shared/context.ts';
 import { DomainError, ruleViolation } from '../shared/errors.ts';
-import { eligibilityPrerequisites, isFutureInstant } from './donor-rules.ts';
+import { eligibilityPrerequisites } from './donor-rules.ts';
+import { assertNotBefore, assertNotFuture, instant } from '../shared/chronology.ts';
+import { consentInForceWhere } from './donor-standing.ts';
 import { determinationView, requireDonor, supersedeDetermination, type DonorDeps } from './donor-records.ts';
 import { donorStanding, eligibilityScreeningGaps } from './donor-standing.ts';
 
@@ -17,7 +19,8 @@ export function createEligibilityCommands({ runCommand, settings }: DonorDeps) {
     return runCommand(ctx, async (command) => {
       const { tx, audit, now } = command;
       await requireDonor(tx, donorId);
-      if (isFutureInstant(input.determinedAt, now)) throw ruleViolation('The determination cannot be dated in the future.', { field: 'determinedAt' });
+      const determination = instant('the determination', input.determinedAt);
+      assertNotFuture('determinedAt', determination, now);
       const standing = await donorStanding(tx, donorId);
 
       if (input.outcome === 'eligible') {
@@ -27,6 +30,13 @@ export function createEligibilityCommands({ runCommand, settings }: DonorDeps) {
             failedPrerequisites,
           });
         }
+        // An eligible decision rests on the latest history review and a consent in force: it cannot precede them.
+        const [review, consent] = await Promise.all([
+          tx.medicalHistoryReview.findFirst({ where: { donorId }, orderBy: [{ reviewedAt: 'desc' }, { createdAt: 'desc' }], select: { reviewedAt: true } }),
+          tx.consent.findFirst({ where: { donorId, ...consentInForceWhere }, orderBy: { obtainedAt: 'asc' }, select: { obtainedAt: true } }),
+        ]);
+        assertNotBefore('determinedAt', determination, review && instant('the history review it rests on', review.reviewedAt));
+        assertNotBefore('determinedAt', determination, consent && instant('the consent it rests on', consent.obtainedAt));
       }
 
       const created = await tx.eligibilityDetermination.create({

@@ -1,7 +1,7 @@
 // Screening results and the medical and social history review: the facts eligibility rests on.
 import type { RequestContext } from '../shared/context.ts';
 import { ruleViolation } from '../shared/errors.ts';
-import { isFutureInstant } from './donor-rules.ts';
+import { assertNotFuture, assertSpecimenFitsDelivery, instant } from '../shared/chronology.ts';
 import { requireDonor, supersedeDetermination, type DonorDeps } from './donor-records.ts';
 import { donorStanding } from './donor-standing.ts';
 import { KNOWN_TESTS, SPECIMEN_WINDOW_DAYS } from './screening-panel.ts';
@@ -34,13 +34,12 @@ export function createScreeningCommands({ runCommand, settings }: DonorDeps) {
   async function recordScreeningTest(ctx: RequestContext, donorId: string, input: NewScreeningTest) {
     return runCommand(ctx, async (command) => {
       const { tx, audit, now } = command;
-      await requireDonor(tx, donorId);
+      const donor = await requireDonor(tx, donorId);
       if (!panel.includes(input.testCode)) {
         throw ruleViolation(`Test ${input.testCode} is not in the screening panel (${panel.join(', ')}).`, { field: 'testCode', panel });
       }
-      if (isFutureInstant(input.specimenCollectedAt, now)) {
-        throw ruleViolation('The specimen cannot have been collected in the future.', { field: 'specimenCollectedAt' });
-      }
+      assertNotFuture('specimenCollectedAt', instant('the specimen collection', input.specimenCollectedAt), now);
+      assertSpecimenFitsDelivery('specimenCollectedAt', input.specimenCollectedAt, donor.deliveryDate, settings.recoveryLimitHours);
       const test = await tx.screeningTest.create({ data: { ...input, donorId, createdBy: ctx.actor.keyId } });
       await audit({ action: 'screening_test.recorded', entityType: 'screening_test', entityId: test.id, after: test });
 
@@ -59,7 +58,7 @@ export function createScreeningCommands({ runCommand, settings }: DonorDeps) {
   async function recordMedicalHistoryReview(ctx: RequestContext, donorId: string, input: NewMedicalHistoryReview) {
     return runCommand(ctx, async ({ tx, audit, now }) => {
       await requireDonor(tx, donorId);
-      if (isFutureInstant(input.reviewedAt, now)) throw ruleViolation('The review cannot be dated in the future.', { field: 'reviewedAt' });
+      assertNotFuture('reviewedAt', instant('the review', input.reviewedAt), now);
       const review = await tx.medicalHistoryReview.create({ data: { ...input, donorId, createdBy: ctx.actor.keyId } });
       await audit({ action: 'medical_history_review.recorded', entityType: 'medical_history_review', entityId: review.id, after: review });
       return review;

@@ -1,7 +1,7 @@
 // The shapes of lots, their processing steps, deviations, preservation and release decisions.
 import { z } from 'zod';
 import { ProductStatus } from '../../generated/prisma/enums.ts';
-import { calendarDate, id, pageQuery, text, timestamp } from '../shared/schemas.ts';
+import { calendarDate, decimal, id, multilineText, pageQuery, text, timestamp } from '../shared/schemas.ts';
 import { storedEnum } from '../shared/stated-rules.ts';
 import { TISSUE_TYPES } from './processing-rules.ts';
 import { MINIMAL_STEP_KINDS, processingParameters } from './processing-parameters.ts';
@@ -82,7 +82,7 @@ export const processingStep = z
   .meta({ id: 'ProcessingStep' });
 
 export const deviationParams = z.object({ id, deviationId: id });
-export const deviationClosure = z.object({ resolution: text(2000) }).meta({ id: 'DeviationClosure' });
+export const deviationClosure = z.object({ resolution: multilineText(2000) }).meta({ id: 'DeviationClosure' });
 
 export const processingCompletion = z
   .object({ completedAt: timestamp.optional().meta({ description: 'Defaults to now' }) })
@@ -93,8 +93,8 @@ export const preservationMethod = z.enum(['cryopreserved', 'dehydrated', 'lyophi
 export const newPreservation = z
   .object({
     method: preservationMethod,
-    storageTempMinC: z.number().min(-273).max(100),
-    storageTempMaxC: z.number().min(-273).max(100),
+    storageTempMinC: decimal({ min: -273, max: 100 }),
+    storageTempMaxC: decimal({ min: -273, max: 100 }),
     storageLocation: text(200),
     preservedAt: timestamp,
     expiresOn: calendarDate,
@@ -117,7 +117,7 @@ export const preservation = z
   .meta({ id: 'Preservation' });
 
 export const releaseInput = z
-  .object({ decidedAt: timestamp, reason: text(2000) })
+  .object({ decidedAt: timestamp, reason: multilineText(2000) })
   .meta({ id: 'LotDecisionRequest' });
 
 export const releaseDecision = z

@@ -14,6 +14,8 @@ import { lotView, preservationView } from './lot-views.ts';
 import { assertAcceptableTissueType } from './processing-rules.ts';
 import { failedReleasePrerequisites } from './release-gate.ts';
 import { startOfDay } from '../shared/dates.ts';
+import { assertNotBefore, assertNotFuture, assertRecoveryAfterDelivery, assertRecoveryYearFitsDin, instant, lastOf } from '../shared/chronology.ts';
+import { consentInForceWhere } from '../donors/donor-standing.ts';
 
 interface Deps {
   prisma: PrismaClient;
@@ -30,9 +32,10 @@ export async function findLot(tx: Tx | PrismaClient, id: string) {
 export function createLotService({ prisma, runCommand, settings }: Deps) {
   async function create(ctx: RequestContext, input: NewLot) {
     assertAcceptableTissueType(input.tissueType);
-    // The DIN's year comes from the recovery: a recovery still to come would take a number early.
-    if (input.recoveredAt > new Date()) throw ruleViolation('recoveredAt must not be in the future.', { field: 'recoveredAt' });
-    return runCommand(ctx, async ({ tx, audit }) => {
+    return runCommand(ctx, async ({ tx, audit, now }) => {
+      // The DIN's year comes from the recovery: a recovery still to come would take a number early.
+      assertNotFuture('recoveredAt', instant('the recovery', input.recoveredAt), now);
+      assertRecoveryYearFitsDin('recoveredAt', input.recoveredAt, now);
       const bank = await tx.facility.findUnique({ where: { id: input.bankFacilityId } });
       if (!bank || bank.kind !== 'tissue_bank' || !bank.isbtFacilityId) {
         throw ruleViolation(`Facility ${input.bankFacilityId} is not a tissue bank with an ISBT 128 facility identification number, so it cannot issue a DIN.`, { field: 'bankFacilityId' });
@@ -40,10 +43,15 @@ export function createLotService({ prisma, runCommand, settings }: Deps) {
       if (!(await tx.facility.findUnique({ where: { id: input.recoveryFacilityId } }))) {
         throw ruleViolation(`The recovery facility ${input.recoveryFacilityId} does not exist.`, { field: 'recoveryFacilityId' });
       }
-      if (!(await tx.donor.findUnique({ where: { id: input.donorId } }))) throw ruleViolation(`The donor ${input.donorId} does not exist.`, { field: 'donorId' });
+      const donor = await tx.donor.findUnique({ where: { id: input.donorId } });
+      if (!donor) throw ruleViolation(`The donor ${input.donorId} does not exist.`, { field: 'donorId' });
       if (!(await donorStanding(tx, input.donorId)).consentInForce) {
         throw ruleViolation(`The donor ${input.donorId} has no consent in force: no tissue may be recovered into a lot.`, { field: 'donorId' });
       }
+      assertRecoveryAfterDelivery('recoveredAt', input.recoveredAt, donor.deliveryDate, settings.recoveryLimitHours);
+      // Consent comes first: a consent in force obtained at or before the recovery.
+      const consent = await tx.consent.findFirst({ where: { donorId: donor.id, ...consentInForceWhere }, orderBy: { obtainedAt: 'asc' }, select: { obtainedAt: true } });
+      assertNotBefore('recoveredAt', instant('the recovery', input.recoveredAt), consent && instant('the first consent in force', consent.obtainedAt));
       const { din, checkCharacter } = await allocateDin(tx, bank.isbtFacilityId, input.recoveredAt.getUTCFullYear());
       const lot = await tx.lot.create({
         data: { ...input, din, checkCharacter, euDonationSequence: euDonationSequence(bank.euTissueEstablishmentCode, din), createdBy: ctx.actor.keyId },
@@ -85,6 +93,9 @@ export function createLotService({ prisma, runCommand, settings }: Deps) {
       const lot = await findLot(tx, lotId);
       if (lot.status !== 'quarantine') throw invalidState(`The lot ${lot.id} is ${lot.status}; only a lot in quarantine can be released.`, lot.status);
       await assertNotProcessor(tx, lot.id, lot.processingCompletedBy, ctx);
+      await assertDecisionInOrder(command, lot, input.decidedAt);
+      const eligible = await tx.eligibilityDetermination.findFirst({ where: { donorId: lot.donorId, supersededAt: null, outcome: 'eligible' }, select: { determinedAt: true } });
+      assertNotBefore('decidedAt', instant('the release', input.decidedAt), eligible && instant("the donor's eligible determination", eligible.determinedAt));
       const failed = await failedReleasePrerequisites(tx, lot, settings.screeningPanel, startOfDay(now));
       if (failed.length) {
         throw new DomainError('prerequisites_unmet', `The lot ${lot.id} cannot be released: ${failed.map((f) => f.detail).join(' ')}`, { failedPrerequisites: failed });
@@ -97,6 +108,7 @@ export function createLotService({ prisma, runCommand, settings }: Deps) {
     return runCommand(ctx, async (command) => {
       const lot = await findLot(command.tx, lotId);
       if (lot.status !== 'quarantine') throw invalidState(`The lot ${lot.id} is ${lot.status}; only a lot in quarantine can be rejected.`, lot.status);
+      await assertDecisionInOrder(command, lot, input.decidedAt);
       return decide(command, lot, 'rejected', input);
     });
   }
@@ -112,6 +124,25 @@ async function decide({ tx, audit, auditMany, ctx }: Command, lot: Awaited<Retur
   await moveLot(tx, audit, lot, decision, `lot.${decision}`, input.reason);
   await moveFollowingUnits(tx, auditMany, lot.id, 'quarantine', decision, `unit.${decision}`, input.reason);
   return record;
+}
+
+/** A QA decision closes quarantine: it follows every dated fact of the lot, and is not in the future. */
+async function assertDecisionInOrder({ tx, now }: Command, lot: Awaited<ReturnType<typeof findLot>>, decidedAt: Date) {
+  const decision = instant('the QA decision', decidedAt);
+  assertNotFuture('decidedAt', decision, now);
+  const [steps, preservations, closures] = await Promise.all([
+    tx.processingStep.aggregate({ where: { lotId: lot.id }, _max: { finishedAt: true } }),
+    tx.preservation.aggregate({ where: { lotId: lot.id }, _max: { preservedAt: true } }),
+    tx.processingDeviation.aggregate({ where: { lotId: lot.id }, _max: { closedAt: true } }),
+  ]);
+  const last = lastOf(
+    instant('the recovery', lot.recoveredAt),
+    steps._max.finishedAt && instant('the last processing step', steps._max.finishedAt),
+    lot.processingCompletedAt && instant('the processing completion', lot.processingCompletedAt),
+    preservations._max.preservedAt && instant('the last preservation', preservations._max.preservedAt),
+    closures._max.closedAt && instant('the closure of the last deviation', closures._max.closedAt),
+  );
+  assertNotBefore('decidedAt', decision, last);
 }
 
 /** Segregation of duties: whoever recorded the lot's processing may not release it. */

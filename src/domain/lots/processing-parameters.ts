@@ -1,7 +1,7 @@
 // Processing step bodies, one shape per kind: each kind has the parameters that show the step
 // was done as validated (e.g. a terminal sterilisation's method and dose).
 import { z } from 'zod';
-import { id, text, timestamp } from '../shared/schemas.ts';
+import { id, multilineText, text, timestamp } from '../shared/schemas.ts';
 import { requiredWhen } from '../shared/stated-rules.ts';
 import { MORE_THAN_MINIMAL } from './processing-rules.ts';
 
@@ -10,7 +10,7 @@ const common = {
   finishedAt: timestamp,
   operator: text(200),
   facilityId: id.meta({ description: 'Where the step was done' }),
-  deviations: z.array(text(2000)).max(20).default([]).meta({ description: 'Deviations observed in this step; each stays open until closed' }),
+  deviations: z.array(multilineText(2000)).max(20).default([]).meta({ description: 'Deviations observed in this step; each stays open until closed' }),
 };
 
 const step = <K extends string, P extends z.ZodType>(kind: K, parameters: P) =>

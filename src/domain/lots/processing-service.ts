@@ -8,6 +8,7 @@ import type { NewPreservation, NewProcessingStep } from './lot-schemas.ts';
 import { findLot } from './lot-service.ts';
 import { lotView, preservationView } from './lot-views.ts';
 import { assertMinimalManipulation } from './processing-rules.ts';
+import { assertNotAfter, assertNotBefore, assertNotFuture, instant, lastOf } from '../shared/chronology.ts';
 
 async function lotInQuarantine(tx: Tx, lotId: string, doing: string) {
   const lot = await findLot(tx, lotId);
@@ -18,10 +19,16 @@ async function lotInQuarantine(tx: Tx, lotId: string, doing: string) {
 export function createProcessingService({ runCommand }: { prisma: PrismaClient; runCommand: RunCommand }) {
   async function addStep(ctx: RequestContext, lotId: string, input: NewProcessingStep) {
     assertMinimalManipulation(input.kind);
-    if (input.finishedAt < input.startedAt) throw ruleViolation('finishedAt must not be before startedAt.', { field: 'finishedAt' });
     return runCommand(ctx, async ({ tx, audit, auditMany, now }) => {
       const lot = await lotInQuarantine(tx, lotId, 'processing');
       if (lot.processingCompletedAt) throw new DomainError('conflict', `Processing of lot ${lot.id} was marked complete; no step can be added.`);
+      const started = instant('the start of the step', input.startedAt);
+      const finished = instant('the end of the step', input.finishedAt);
+      assertNotBefore('startedAt', started, instant('the recovery', lot.recoveredAt));
+      assertNotBefore('finishedAt', finished, started);
+      assertNotFuture('finishedAt', finished, now);
+      const preserved = await tx.preservation.aggregate({ where: { lotId }, _min: { preservedAt: true } });
+      assertNotAfter('finishedAt', finished, preserved._min.preservedAt && instant('the first preservation', preserved._min.preservedAt));
       if (!(await tx.facility.findUnique({ where: { id: input.facilityId } }))) throw ruleViolation(`The facility ${input.facilityId} does not exist.`, { field: 'facilityId' });
       const { deviations, ...fields } = input;
       const step = await tx.processingStep.create({ data: { ...fields, parameters: fields.parameters as object, lotId, createdBy: ctx.actor.keyId } });
@@ -51,6 +58,14 @@ export function createProcessingService({ runCommand }: { prisma: PrismaClient; 
       const lot = await lotInQuarantine(tx, lotId, 'completing processing');
       if ((await tx.processingStep.count({ where: { lotId } })) === 0) throw ruleViolation(`No processing step is recorded for lot ${lotId}.`, { field: 'params.id' });
       const data = { processingCompletedAt: input.completedAt ?? now, processingCompletedBy: ctx.actor.keyId };
+      const completion = instant('the processing completion', data.processingCompletedAt);
+      assertNotFuture('completedAt', completion, now);
+      const [steps, preserved] = await Promise.all([
+        tx.processingStep.aggregate({ where: { lotId }, _max: { finishedAt: true } }),
+        tx.preservation.aggregate({ where: { lotId }, _min: { preservedAt: true } }),
+      ]);
+      assertNotBefore('completedAt', completion, lastOf(instant('the recovery', lot.recoveredAt), steps._max.finishedAt && instant('the last processing step', steps._max.finishedAt)));
+      assertNotAfter('completedAt', completion, preserved._min.preservedAt && instant('the first preservation', preserved._min.preservedAt));
       const { count } = await tx.lot.updateMany({ where: { id: lotId, processingCompletedAt: null }, data });
       if (count !== 1) throw new DomainError('conflict', `Processing of lot ${lotId} is already marked complete.`);
       await audit({ action: 'lot.processing_completed', entityType: 'lot', entityId: lotId, before: { processingCompletedAt: null }, after: data });
@@ -63,8 +78,20 @@ export function createProcessingService({ runCommand }: { prisma: PrismaClient; 
       throw ruleViolation('storageTempMinC must not be above storageTempMaxC.', { fields: ['storageTempMinC', 'storageTempMaxC'] });
     }
     if (input.expiresOn <= input.preservedAt) throw ruleViolation('expiresOn must be after preservedAt.', { field: 'expiresOn' });
-    return runCommand(ctx, async ({ tx, audit }) => {
-      await lotInQuarantine(tx, lotId, 'recording preservation');
+    return runCommand(ctx, async ({ tx, audit, now }) => {
+      const lot = await lotInQuarantine(tx, lotId, 'recording preservation');
+      const preserved = instant('the preservation', input.preservedAt);
+      assertNotFuture('preservedAt', preserved, now);
+      const steps = await tx.processingStep.aggregate({ where: { lotId }, _max: { finishedAt: true } });
+      assertNotBefore(
+        'preservedAt',
+        preserved,
+        lastOf(
+          instant('the recovery', lot.recoveredAt),
+          steps._max.finishedAt && instant('the last processing step', steps._max.finishedAt),
+          lot.processingCompletedAt && instant('the processing completion', lot.processingCompletedAt),
+        ),
+      );
       const record = await tx.preservation.create({ data: { ...input, lotId, createdBy: ctx.actor.keyId } });
       await audit({ action: 'lot.preservation_recorded', entityType: 'preservation', entityId: record.id, after: record });
       return preservationView(record);

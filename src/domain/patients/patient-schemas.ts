@@ -1,13 +1,8 @@
 import { z } from 'zod';
-import { id, timestamp } from '../shared/schemas.ts';
+import { id, identifier, timestamp } from '../shared/schemas.ts';
 
 // A medical record number identifies a patient within one facility. No names are stored.
-const medicalRecordNumber = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .meta({ description: "The facility's medical record number; never logged" });
+const medicalRecordNumber = identifier(64).meta({ description: "The facility's medical record number; never logged" });
 
 export const newPatient = z
   .object({

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { id, text, timestamp } from '../shared/schemas.ts';
+import { id, multilineText, timestamp } from '../shared/schemas.ts';
 import { productStatus } from '../lots/lot-schemas.ts';
 import { storedEnum } from '../shared/stated-rules.ts';
 
 export const newRecall = z
   .discriminatedUnion('scope', [
-    z.object({ scope: z.literal('lot'), lotId: id, reason: text(2000) }),
-    z.object({ scope: z.literal('donor'), donorId: id, reason: text(2000) }),
+    z.object({ scope: z.literal('lot'), lotId: id, reason: multilineText(2000) }),
+    z.object({ scope: z.literal('donor'), donorId: id, reason: multilineText(2000) }),
   ])
   .meta({ id: 'NewRecall' });
 
@@ -70,7 +70,7 @@ export const recallAcknowledgement = z
     facilityId: id.optional().meta({ description: 'The consignee; clinicians acknowledge for their own facility and omit it' }),
     unitsQuarantined: z.boolean().meta({ description: 'Every unit of the recall held at the facility is quarantined' }),
     patientsNotified: z.boolean().meta({ description: 'Every patient who received a unit of the recall has been notified' }),
-    note: text(2000).optional(),
+    note: multilineText(2000).optional(),
   })
   .meta({ id: 'RecallAcknowledgement' });
 

@@ -1,4 +1,5 @@
 import type { Role } from '../../generated/prisma/enums.ts';
+import type { Deadline } from './deadline.ts';
 
 /** Who is acting: the holder of the API key that authenticated the request. */
 export interface Actor {
@@ -13,6 +14,8 @@ export interface Actor {
 export interface RequestContext {
   actor: Actor;
   requestId: string;
+  /** When the request must be answered (REQUEST_TIMEOUT_MS); commands never commit past it. */
+  deadline?: Deadline;
 }
 
 /** The actor for work the service does itself (bootstrap, CLI scripts). */

@@ -9,6 +9,7 @@
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.ts';
 import { createAuditAppender, type AuditEntry } from '../audit/audit-log.ts';
 import type { RequestContext } from './context.ts';
+import { DeadlineExceeded } from './deadline.ts';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -24,7 +25,13 @@ export interface Command {
 
 const WRITE_LOCK_KEY = 7_340_155_001n;
 const MAX_ATTEMPTS = 5;
-const TRANSACTION_OPTIONS = { maxWait: 60_000, timeout: 60_000 };
+const TRANSACTION_LIMIT_MS = 60_000;
+
+/** How long the transaction may wait to start and run: never past the request's deadline. */
+function transactionOptions(ctx: RequestContext) {
+  const limit = ctx.deadline ? Math.min(TRANSACTION_LIMIT_MS, ctx.deadline.remainingMs()) : TRANSACTION_LIMIT_MS;
+  return { maxWait: limit, timeout: limit };
+}
 
 function isRetryable(error: unknown): boolean {
   const code = (error as { code?: string }).code;
@@ -42,12 +49,18 @@ export function createCommandRunner(prisma: PrismaClient): RunCommand {
           const now = new Date();
           const append = createAuditAppender(tx, ctx, now);
           const command: Command = { tx, ctx, now, audit: (entry) => append([entry]), auditMany: append };
-          return work(command);
-        }, TRANSACTION_OPTIONS);
+          const result = await work(command);
+          // Past the deadline the client has been told 503: roll back rather than commit.
+          ctx.deadline?.beginCommit();
+          return result;
+        }, transactionOptions(ctx));
       } catch (error) {
+        if (ctx.deadline?.expired) throw new DeadlineExceeded();
         if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
         // Back off with jitter so that colliding transactions do not collide again.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
+      } finally {
+        ctx.deadline?.endCommit();
       }
     }
   };

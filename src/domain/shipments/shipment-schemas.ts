@@ -1,6 +1,6 @@
 // The shapes of shipments and their receipt at the consignee.
 import { z } from 'zod';
-import { id, text, timestamp } from '../shared/schemas.ts';
+import { id, multilineText, text, timestamp } from '../shared/schemas.ts';
 import { unitCodeInput } from '../units/unit-schemas.ts';
 import { uniqueArray } from '../shared/stated-rules.ts';
 
@@ -12,7 +12,7 @@ export const newShipment = z
       description: 'Unit codes as printed or scanned; a unit listed twice, even written two ways, is refused',
     }),
     shippedAt: timestamp,
-    conditions: text(500).meta({ description: 'Shipping conditions, e.g. dry ice, validated shipper, -80 °C' }),
+    conditions: multilineText(500).meta({ description: 'Shipping conditions, e.g. dry ice, validated shipper, -80 °C' }),
   })
   .meta({ id: 'NewShipment' });
 
@@ -21,7 +21,7 @@ export const newReceipt = z
     receivedAt: timestamp,
     conditionAcceptable: z.boolean(),
     temperatureAcceptable: z.boolean(),
-    notes: text(2000).optional(),
+    notes: multilineText(2000).optional(),
     units: z
       .array(z.object({ code: unitCodeInput, acceptable: z.boolean() }))
       .optional()

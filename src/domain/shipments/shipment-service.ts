@@ -9,6 +9,8 @@ import { unitCodeOf } from '../units/unit-views.ts';
 import type { NewReceipt, NewShipment } from './shipment-schemas.ts';
 import { startOfDay } from '../shared/dates.ts';
 import { canSee } from '../shared/facility-scope.ts';
+import { assertNotBefore, assertNotFuture, instant } from '../shared/chronology.ts';
+import { lastEventsOf } from '../units/unit-timeline.ts';
 
 const withItems = { items: { include: { unit: { select: { code: true, status: true } } } }, receipt: true } as const;
 
@@ -56,6 +58,9 @@ export function createShipmentService({ prisma, runCommand }: { prisma: PrismaCl
         const detail = unavailable.map((u) => `${u.code} ${u.problem}`).join('; ');
         throw invalidState(`Only released, unexpired units at the shipping facility can be shipped: ${detail}.`, unavailable[0]!.status, { unavailableUnits: unavailable });
       }
+      const shipped = instant('the shipment', input.shippedAt);
+      assertNotFuture('shippedAt', shipped, now);
+      for (const last of (await lastEventsOf(tx, units.map((u) => u.id))).values()) assertNotBefore('shippedAt', shipped, last);
       const shipment = await tx.shipment.create({
         data: { fromFacilityId: input.fromFacilityId, toFacilityId: input.toFacilityId, shippedAt: input.shippedAt, conditions: input.conditions, shippedBy: ctx.actor.name, createdBy: ctx.actor.keyId },
       });
@@ -82,13 +87,14 @@ export function createShipmentService({ prisma, runCommand }: { prisma: PrismaCl
   }
 
   async function receive(ctx: RequestContext, shipmentId: string, input: NewReceipt) {
-    return runCommand(ctx, async ({ tx, audit, auditMany }) => {
+    return runCommand(ctx, async ({ tx, audit, auditMany, now }) => {
       const shipment = await findShipment(tx, shipmentId);
-      if (!canSee(ctx, shipment.toFacilityId)) {
-        throw new DomainError('forbidden', `Only the consignee facility of shipment ${shipmentId} can record its receipt.`);
-      }
+      // For a clinician, a shipment to another facility does not exist (404, not 403: existence does not leak).
+      if (!canSee(ctx, shipment.toFacilityId)) throw notFound('Shipment', shipmentId);
       if (shipment.receipt) throw new DomainError('conflict', `Shipment ${shipmentId} was already received at ${shipment.receipt.receivedAt.toISOString()}.`, { receiptId: shipment.receipt.id });
-      if (input.receivedAt < shipment.shippedAt) throw ruleViolation(`receivedAt must not be before the shipment left (${shipment.shippedAt.toISOString()}).`, { field: 'receivedAt' });
+      const received = instant('the receipt', input.receivedAt);
+      assertNotFuture('receivedAt', received, now);
+      assertNotBefore('receivedAt', received, instant('the shipment', shipment.shippedAt));
       const verdicts = unitVerdicts(shipment, input);
       const receipt = await tx.shipmentReceipt.create({
         data: {
@@ -109,9 +115,7 @@ export function createShipmentService({ prisma, runCommand }: { prisma: PrismaCl
 
   async function get(ctx: RequestContext, id: string) {
     const shipment = await findShipment(prisma, id);
-    if (!canSee(ctx, shipment.toFacilityId, shipment.fromFacilityId)) {
-      throw new DomainError('forbidden', `Shipment ${id} neither leaves nor reaches your facility.`);
-    }
+    if (!canSee(ctx, shipment.toFacilityId, shipment.fromFacilityId)) throw notFound('Shipment', id);
     return shipmentView(shipment);
   }
 

@@ -1,6 +1,6 @@
 // The shapes of units (doses), their labels and the inventory.
 import { z } from 'zod';
-import { calendarDate, id, pageQuery, text, timestamp } from '../shared/schemas.ts';
+import { calendarDate, id, pageQuery, positiveDecimal, text, timestamp } from '../shared/schemas.ts';
 import { storedEnum } from '../shared/stated-rules.ts';
 import { preservationMethod, productStatus, tissueType } from '../lots/lot-schemas.ts';
 import { DIVISION, TISSUE_PRODUCT_CODE } from './identification.ts';
@@ -15,7 +15,7 @@ export const newUnit = z.object({
     .meta({ description: 'Omit for the next free division (A01, A02, …); 000 only for an undivided lot' }),
   description: text(300),
   size: text(100).optional().meta({ example: '2 x 3 cm' }),
-  volumeMl: z.number().positive().max(100000).optional(),
+  volumeMl: positiveDecimal({ max: 100000 }).optional(),
   form: text(100).meta({ example: 'sheet' }),
   expiresOn: calendarDate.meta({ description: 'No later than the lot’s preservation expiry' }),
 });
@@ -48,11 +48,7 @@ export const unit = z
 export const unitList = z.object({ items: z.array(unit) }).meta({ id: 'UnitList' });
 
 /** A unit code as typed, printed or scanned from the label's ISBT 128 barcodes (one parser: identification.ts). */
-export const unitCodeInput = z
-  .string()
-  .min(1)
-  .max(120)
-  .meta({
+export const unitCodeInput = text(120).meta({
     description:
       'Unit code as scanned or typed: DIN, optional check character, product code, division (spaces and dashes ignored); or the ISBT 128 ' +
       'barcodes as a scanner sends them: the DIN (=…) and product code (=<…) one after the other, or the Data Matrix compound message (=+…)',

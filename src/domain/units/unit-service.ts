@@ -31,14 +31,14 @@ export function createUnitService({ prisma, runCommand }: { prisma: PrismaClient
       if (late >= 0) {
         throw ruleViolation(`A unit cannot expire after its lot (${calendarDay(preservation.expiresOn)}).`, { field: `units.${late}.expiresOn` });
       }
-      const existing = await tx.unit.findMany({ where: { lotId }, select: { division: true } });
-      assertUndividedRule(requested, existing.map((e) => e.division), lot.id);
-      const clash = existing.filter((e) => requested.some((r) => r.division === e.division)).map((e) => e.division);
-      if (clash.length) throw new DomainError('conflict', `Lot ${lot.id} already has units with division(s) ${clash.join(', ')}.`, { divisions: clash });
-      const divisions = assignDivisions(
-        requested.map((u) => u.division),
-        existing.map((e) => e.division),
-      );
+      const existing = await tx.unit.findMany({ where: { lotId }, select: { productCode: true, division: true } });
+      assertUndividedRule(requested, existing, lot.id);
+      const clash = existing.filter((e) => requested.some((r) => r.division === e.division && r.productCode === e.productCode));
+      if (clash.length) {
+        const named = clash.map((e) => `${e.productCode} ${e.division}`);
+        throw new DomainError('conflict', `Lot ${lot.id} already has units with product and division ${named.join(', ')}.`, { divisions: clash.map((e) => e.division) });
+      }
+      const divisions = assignDivisions(requested, existing, lot.id);
       const rows = requested.map((input, i) => ({
         ...input,
         division: divisions[i]!,
@@ -89,18 +89,22 @@ function assertDistinctDivisions(requested: NewUnit[]) {
   const errors = [];
   for (const [i, u] of requested.entries()) {
     if (u.division === undefined) continue;
-    if (seen.has(u.division)) errors.push({ field: `units.${i}.division`, message: `division ${u.division} appears twice` });
-    seen.add(u.division);
+    const key = `${u.productCode} ${u.division}`;
+    if (seen.has(key)) errors.push({ field: `units.${i}.division`, message: `division ${u.division} of product ${u.productCode} appears twice` });
+    seen.add(key);
   }
   if (errors.length) throw ruleViolation('Each unit of a split needs its own division.', { errors });
 }
 
-/** 000 means "not divided": only as the one and only unit of a lot. */
-function assertUndividedRule(requested: NewUnit[], existing: string[], lotId: string) {
-  const undivided = requested.some((u) => u.division === UNDIVIDED);
-  if ((undivided && (requested.length > 1 || existing.length > 0)) || existing.includes(UNDIVIDED)) {
-    const fields = requested.flatMap((u, i) => (u.division === UNDIVIDED ? [`units.${i}.division`] : []));
-    throw ruleViolation(`Division 000 marks an undivided lot: it must be the only unit of lot ${lotId}.`, { fields: fields.length ? fields : ['units'] });
+/** 000 means "not divided": only as the one and only unit of a product of the lot. */
+function assertUndividedRule(requested: NewUnit[], existing: { productCode: string; division: string }[], lotId: string) {
+  for (const productCode of new Set(requested.map((u) => u.productCode))) {
+    const mine = requested.filter((u) => u.productCode === productCode);
+    const before = existing.filter((e) => e.productCode === productCode);
+    const undivided = mine.some((u) => u.division === UNDIVIDED);
+    if ((undivided && (mine.length > 1 || before.length > 0)) || before.some((e) => e.division === UNDIVIDED)) {
+      throw ruleViolation(`Division 000 marks an undivided product: it must be the only unit of product ${productCode} in lot ${lotId}.`, { fields: requested.flatMap((u, i) => (u.productCode === productCode && u.division === UNDIVIDED ? [`units.${i}.division`] : [])).concat(['units']).slice(0, 1) });
+    }
   }
 }
 

@@ -21,7 +21,7 @@ declare module 'fastify' {
 /** The request's actor and id, for a domain service. Only valid on authenticated routes. */
 export function contextOf(request: FastifyRequest): RequestContext {
   if (!request.actor) throw new DomainError('unauthenticated', 'This route needs an API key.');
-  return { actor: request.actor, requestId: request.id };
+  return { actor: request.actor, requestId: request.id, ...(request.deadline ? { deadline: request.deadline } : {}) };
 }
 
 // Routes that plugins register (the docs page) and that carry no declaration of their own.

@@ -123,7 +123,7 @@ export const lotRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'QA release: refused with every failed prerequisite listed; not by whoever recorded the processing',
       params: idParams,
       body: releaseInput,
-      response: { 201: releaseDecision, ...errorResponses(400, 401, 403, 404, 409) },
+      response: { 201: releaseDecision, ...errorResponses(400, 401, 403, 404, 409, 422) },
     },
     handler: async (request, reply) => reply.code(201).send(await lots.release(contextOf(request), request.params.id, request.body)),
   });
@@ -136,7 +136,7 @@ export const lotRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'QA rejection of a lot in quarantine, with the reason',
       params: idParams,
       body: releaseInput,
-      response: { 201: releaseDecision, ...errorResponses(400, 401, 403, 404, 409) },
+      response: { 201: releaseDecision, ...errorResponses(400, 401, 403, 404, 409, 422) },
     },
     handler: async (request, reply) => reply.code(201).send(await lots.reject(contextOf(request), request.params.id, request.body)),
   });
