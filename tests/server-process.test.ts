@@ -70,5 +70,5 @@ describe('the server process on embedded PGlite', () => {
     again.child.kill('SIGINT');
     expect(await exited(again.child)).toBe(0);
     expect(again.output()).not.toMatch(/Created the first admin API key/);
-  });
+  }, 180_000); // two process starts: slow on a loaded machine
 });
