@@ -20,7 +20,12 @@ try {
     await apiKeys.revoke(ctx, args[0], args[1]);
     console.log(`Revoked ${args[0]}.`);
   } else if (command === 'list') {
-    for (const k of await apiKeys.list()) console.log(`${k.id}  ${k.prefix}…  ${k.role.padEnd(11)} ${k.revokedAt ? 'revoked' : 'active '}  ${k.holderName}`);
+    for (let cursor: string | undefined, more = true; more; ) {
+      const page = await apiKeys.list({ limit: 200, cursor });
+      for (const k of page.items) console.log(`${k.id}  ${k.prefix}…  ${k.role.padEnd(11)} ${k.revokedAt ? 'revoked' : 'active '}  ${k.holderName}`);
+      cursor = page.nextCursor ?? undefined;
+      more = page.nextCursor !== null;
+    }
   } else {
     console.error(`usage:\n  npm run api-key -- create <${Object.keys(Role).join('|')}> "<holder name>" [facilityId]\n  npm run api-key -- revoke <keyId> "<reason>"\n  npm run api-key -- list`);
     process.exitCode = 2;

@@ -35,36 +35,53 @@ describe.each(engines)('adverse reactions and their investigations on %s', (engi
   });
   afterAll(async () => t?.close());
 
-  it('due dates: 15 days for a suspected communicable disease, 45 days otherwise, from discovery', () => {
+  it('due dates (21 CFR 1271.350(a)): 15 days from receipt with a communicable disease involved or suspected, none otherwise', () => {
     const discovered = new Date('2026-03-01T22:00:00Z');
-    expect(reportDueOn(discovered, true).toISOString().slice(0, 10)).toBe('2026-03-16');
-    expect(reportDueOn(discovered, false).toISOString().slice(0, 10)).toBe('2026-04-15');
+    expect(reportDueOn(discovered, true)?.toISOString().slice(0, 10)).toBe('2026-03-16');
+    expect(reportDueOn(discovered, false)).toBeNull();
   });
 
-  it('opens an investigation with its report due date and the reporter [REQ-ADV-01]', async () => {
+  it('opens an investigation with its report due date, none without a communicable disease, and the reporter [REQ-ADV-01, REQ-DEV-02]', async () => {
     const administrationId = await administered();
     const ok = await clinician.post(`/administrations/${administrationId}/adverse-reactions`, reaction({ suspectedCommunicableDisease: true }));
     expect(ok.statusCode, ok.body).toBe(201);
     const today = new Date();
     expect(ok.json()).toMatchObject({
       administrationId, reportedBy: 'Dr Okafor', severity: 'moderate', investigationClosedAt: null, overdue: false,
-      reportDueOn: reportDueOn(today, true).toISOString().slice(0, 10),
+      reportDueOn: reportDueOn(today, true)!.toISOString().slice(0, 10),
     });
+    // No communicable disease: investigated, with no regulatory due date, never overdue.
+    const other = await clinician.post(`/administrations/${await administered()}/adverse-reactions`, reaction());
+    expect(other.json()).toMatchObject({ suspectedCommunicableDisease: false, reportDueOn: null, overdue: false });
     const event = await t.database.prisma.auditEvent.findFirstOrThrow({ where: { action: 'adverse_reaction.reported', entityId: ok.json().id } });
     expect(event.actorName).toBe('Dr Okafor');
   });
 
-  it('lists open investigations by due date, flagging the overdue ones', async () => {
-    const a = await administered();
-    const b = await administered();
-    const overdue = (await clinician.post(`/administrations/${a}/adverse-reactions`, reaction({ onsetAt: hoursAgo(47), reportedAt: hoursAgo(46) }))).json();
-    await t.database.prisma.adverseReaction.update({ where: { id: overdue.id }, data: { reportDueOn: new Date('2020-01-01') } });
-    await clinician.post(`/administrations/${b}/adverse-reactions`, reaction());
-    const list = (await quality.get('/adverse-reactions?open=true')).json().items;
-    const dues = list.map((r: { reportDueOn: string }) => r.reportDueOn);
+  it('lists investigations by due date, those without one last, in pages, flagging and filtering the overdue ones [REQ-ADV-01, REQ-LIST-01]', async () => {
+    const [a, b, c] = [await administered(), await administered(), await administered()];
+    const late = (await clinician.post(`/administrations/${a}/adverse-reactions`, reaction({ suspectedCommunicableDisease: true, onsetAt: hoursAgo(47), reportedAt: hoursAgo(46) }))).json();
+    await t.database.prisma.adverseReaction.update({ where: { id: late.id }, data: { reportDueOn: new Date('2020-01-01') } });
+    const undated = (await clinician.post(`/administrations/${b}/adverse-reactions`, reaction())).json();
+    const dated = (await clinician.post(`/administrations/${c}/adverse-reactions`, reaction({ suspectedCommunicableDisease: true }))).json();
+
+    const seen: { id: string; reportDueOn: string | null; overdue: boolean }[] = [];
+    let url = '/adverse-reactions?open=true&limit=2';
+    for (let pages = 0; url; pages++) {
+      const page = (await quality.get(url)).json();
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items);
+      url = page.nextCursor ? `/adverse-reactions?open=true&limit=2&cursor=${page.nextCursor}` : '';
+      expect(pages).toBeLessThan(50);
+    }
+    expect(new Set(seen.map((r) => r.id)).size).toBe(seen.length);
+    const dues = seen.map((r) => r.reportDueOn ?? '9999-12-31');
     expect(dues).toEqual([...dues].sort());
-    expect(list[0]).toMatchObject({ id: overdue.id, overdue: true });
-    expect(list.filter((r: { overdue: boolean }) => r.overdue)).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ id: late.id, overdue: true });
+    expect(seen.map((r) => r.id)).toEqual(expect.arrayContaining([undated.id, dated.id]));
+    expect(seen.findIndex((r) => r.id === dated.id)).toBeLessThan(seen.findIndex((r) => r.id === undated.id));
+    expect(seen.filter((r) => r.overdue).map((r) => r.id)).toEqual([late.id]);
+    expect((await quality.get('/adverse-reactions?overdue=true')).json().items.map((r: { id: string }) => r.id)).toEqual([late.id]);
+    expect((await quality.get('/adverse-reactions?overdue=false&limit=200')).json().items.map((r: { id: string }) => r.id)).not.toContain(late.id);
   });
 
   it('shows an investigation with the full backward trace, and records the read [REQ-ADV-02]', async () => {
@@ -112,6 +129,8 @@ describe.each(engines)('adverse reactions and their investigations on %s', (engi
     await refused(() => outsider.post(`/administrations/${administrationId}/adverse-reactions`, reaction()), 404, 'not_found');
     await clinician.post(`/administrations/${administrationId}/adverse-reactions`, reaction());
     expect((await outsider.get('/adverse-reactions')).json().items).toEqual([]);
+    expectProblem(await outsider.get(`/adverse-reactions?facilityId=${f.clinicId}`), 404, 'not_found');
+    expect((await clinician.get(`/adverse-reactions?facilityId=${f.clinicId}`)).json().items.length).toBeGreaterThan(0);
     await refused(() => clinician.post(`/administrations/${f.clinicId}/adverse-reactions`, reaction()), 404, 'not_found');
     await refused(() => quality.post(`/administrations/${administrationId}/adverse-reactions`, reaction()), 403, 'forbidden');
   });

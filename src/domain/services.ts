@@ -15,6 +15,7 @@ import { createPatientService } from './patients/patient-service.ts';
 import { createAdministrationService } from './administrations/administration-service.ts';
 import { createDispositionService } from './dispositions/disposition-service.ts';
 import { createAdverseReactionService } from './adverse-reactions/adverse-reaction-service.ts';
+import { createDeviationReportService } from './deviation-reports/deviation-report-service.ts';
 import { createTraceService } from './trace/trace-service.ts';
 import { createRecallService } from './recalls/recall-service.ts';
 import { createCommandRunner, createReadRecorder } from './shared/transaction.ts';
@@ -47,6 +48,7 @@ export function createServices(db: Database, settings: DomainSettings = defaultS
     administrations: createAdministrationService(deps),
     dispositions: createDispositionService(deps),
     adverseReactions: createAdverseReactionService(deps),
+    deviationReports: createDeviationReportService(deps),
     trace: createTraceService(deps),
     recalls: createRecallService(deps),
     lots: createLotService(deps),

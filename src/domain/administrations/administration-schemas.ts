@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, multilineText, text, timestamp } from '../shared/schemas.ts';
+import { id, multilineText, pageQuery, queryFlag, text, timestamp } from '../shared/schemas.ts';
 import { unitCodeInput } from '../units/unit-schemas.ts';
 import { requiredWhen, storedEnum } from '../shared/stated-rules.ts';
 
@@ -69,3 +69,12 @@ export const administration = z
     createdAt: timestamp,
   })
   .meta({ id: 'Administration' });
+
+export const administrationListQuery = pageQuery.extend({
+  facilityId: id.optional().meta({ description: 'Where they were administered (clinicians: always their own facility)' }),
+  patientId: id.optional(),
+  unitCode: unitCodeInput.optional().meta({ description: 'The unit, as scanned or typed: its administration and every correction of it' }),
+  current: queryFlag.optional().meta({ description: 'true: only versions in force; false: only superseded ones; omitted: every version' }),
+});
+
+export type AdministrationListQuery = z.infer<typeof administrationListQuery>;

@@ -6,7 +6,9 @@ import { invalidState, notFound } from '../shared/errors.ts';
 import type { RequestContext } from '../shared/context.ts';
 import type { RunCommand, Tx } from '../shared/transaction.ts';
 import { unitCodeOf } from '../units/unit-views.ts';
-import { canSee, confinedFacility } from '../shared/facility-scope.ts';
+import { canSee, confinedFacility, listedFacility } from '../shared/facility-scope.ts';
+import { pageOf, pageWindow } from '../shared/pagination.ts';
+import type { AdministrationListQuery } from './administration-schemas.ts';
 import { administrationRefusal, expiryRefusal } from './administration-rules.ts';
 import { assertNotAfter, assertNotBefore, assertNotFuture, firstOf, instant } from '../shared/chronology.ts';
 import { lastEventOf } from '../units/unit-timeline.ts';
@@ -159,7 +161,37 @@ export function createAdministrationService({ prisma, runCommand }: { prisma: Pr
     return toAdministrationView(row);
   }
 
-  return { administer, correct, get };
+  /** Administrations (every version, oldest first) by facility, patient or unit; a clinician's are those at her facility. */
+  async function list(ctx: RequestContext, query: AdministrationListQuery) {
+    const facilityId = listedFacility(ctx, query.facilityId);
+    if (query.patientId) {
+      const patient = await prisma.patient.findUnique({ where: { id: query.patientId }, select: { facilityId: true } });
+      if (!patient || !canSee(ctx, patient.facilityId)) throw notFound('Patient', query.patientId);
+    }
+    let unitId: string | undefined;
+    if (query.unitCode) {
+      const code = unitCodeOf(query.unitCode, 'query.unitCode');
+      const unit = await prisma.unit.findUnique({ where: { code }, select: { id: true, locationFacilityId: true, administrations: { select: { facilityId: true } } } });
+      // As for its trace: a clinician sees a unit at, or administered at, her facility.
+      if (!unit || !canSee(ctx, unit.locationFacilityId, ...unit.administrations.map((a) => a.facilityId))) throw notFound('Unit', code);
+      unitId = unit.id;
+    }
+    const rows = await prisma.administration.findMany({
+      where: {
+        facilityId,
+        patientId: query.patientId,
+        unitId,
+        ...(query.current ? { supersededAt: query.current === 'true' ? null : { not: null } } : {}),
+      },
+      include: viewInclude,
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      ...pageWindow(query),
+    });
+    const page = pageOf(rows, query.limit);
+    return { items: page.items.map(toAdministrationView), nextCursor: page.nextCursor };
+  }
+
+  return { administer, correct, get, list };
 }
 
 export type AdministrationService = ReturnType<typeof createAdministrationService>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, multilineText, timestamp } from '../shared/schemas.ts';
+import { id, multilineText, pageOf, pageQuery, queryFlag, timestamp } from '../shared/schemas.ts';
 import { adverseReactionRecord, unitTrace } from '../trace/trace-schemas.ts';
 
 export const severity = z.enum(['mild', 'moderate', 'severe', 'life_threatening', 'fatal']).meta({ id: 'Severity' });
@@ -17,7 +17,7 @@ export const newAdverseReaction = z
 export const adverseReaction = adverseReactionRecord.extend({
   unitCode: z.string(),
   facilityId: id,
-  overdue: z.boolean().meta({ description: 'Open, and the report due date has passed' }),
+  overdue: z.boolean().meta({ description: 'Open, with a report due date that has passed' }),
 }).meta({ id: 'AdverseReaction' });
 
 export const adverseReactionWithTrace = adverseReaction.extend({ trace: unitTrace }).meta({ id: 'AdverseReactionInvestigation' });
@@ -25,11 +25,13 @@ export const adverseReactionWithTrace = adverseReaction.extend({ trace: unitTrac
 /** What adverse-reaction-sql.ts returns: the reaction (overdue is computed on the way out) and the unit's trace. */
 export const investigationRecord = z.object({ reaction: adverseReaction.omit({ overdue: true }), trace: unitTrace });
 
-export const adverseReactionQuery = z.object({
-  open: z.enum(['true', 'false']).optional().meta({ description: 'true: open investigations only; false: closed only' }),
+export const adverseReactionQuery = pageQuery.extend({
+  open: queryFlag.optional().meta({ description: 'true: open investigations only; false: closed only' }),
+  overdue: queryFlag.optional().meta({ description: 'true: open with their report due date passed; false: the others' }),
+  facilityId: id.optional().meta({ description: 'Reactions to doses administered at this facility (clinicians: always their own)' }),
 });
 
-export const adverseReactionList = z.object({ items: z.array(adverseReaction) }).meta({ id: 'AdverseReactionList' });
+export const adverseReactionList = pageOf(adverseReaction, 'AdverseReactionPage');
 
 export const investigationClosure = z
   .object({

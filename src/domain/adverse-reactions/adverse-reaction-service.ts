@@ -4,13 +4,15 @@ import type { AdverseReaction, PrismaClient } from '../../generated/prisma/clien
 import { invalidState, notFound, ruleViolation } from '../shared/errors.ts';
 import type { RequestContext } from '../shared/context.ts';
 import type { RecordRead, RunCommand } from '../shared/transaction.ts';
-import { canSee, confinedFacility } from '../shared/facility-scope.ts';
+import { z } from 'zod';
+import { canSee, listedFacility } from '../shared/facility-scope.ts';
+import { pageOf, type PageQuery } from '../shared/pagination.ts';
 import { assertNotBefore, assertNotFuture, instant } from '../shared/chronology.ts';
 import { readJson, type SqlReader } from '../../db/sql.ts';
 import { isOverdue, reportDueOn } from './adverse-reaction-rules.ts';
 import { queueNotices } from '../notices/notice-outbox.ts';
 import { investigationRecord } from './adverse-reaction-schemas.ts';
-import { investigationQuery } from './adverse-reaction-sql.ts';
+import { investigationQuery, reactionListQuery } from './adverse-reaction-sql.ts';
 
 export interface NewAdverseReaction {
   onsetAt: Date;
@@ -67,18 +69,16 @@ export function createAdverseReactionService(deps: { prisma: PrismaClient; reade
     });
   }
 
-  async function list(ctx: RequestContext, query: { open?: 'true' | 'false' }) {
-    const facilityId = confinedFacility(ctx);
-    const rows = await prisma.adverseReaction.findMany({
-      where: {
-        ...(query.open === undefined ? {} : { investigationClosedAt: query.open === 'true' ? null : { not: null } }),
-        ...(facilityId ? { administration: { facilityId } } : {}),
-      },
-      include: withAdministration,
-      orderBy: [{ reportDueOn: 'asc' }, { reportedAt: 'asc' }, { id: 'asc' }],
-    });
+  /** Reactions by report due date (those without one last), then as received; one statement. */
+  async function list(ctx: RequestContext, query: PageQuery & { open?: 'true' | 'false'; overdue?: 'true' | 'false'; facilityId?: string }) {
+    const flag = (value?: 'true' | 'false') => (value === undefined ? undefined : value === 'true');
+    const found = await readJson(
+      reader,
+      reactionListQuery({ open: flag(query.open), overdue: flag(query.overdue), facilityId: listedFacility(ctx, query.facilityId), cursor: query.cursor, limit: query.limit }),
+    );
     const today = new Date();
-    return { items: rows.map((r) => view(r, today)) };
+    const rows = z.array(investigationRecord.shape.reaction).parse(found);
+    return pageOf(rows.map((reaction) => ({ ...reaction, overdue: isOverdue(reaction.reportDueOn, reaction.investigationClosedAt, today) })), query.limit);
   }
 
   /** The investigation with the unit's full backward trace, in one statement (adverse-reaction-sql.ts). */

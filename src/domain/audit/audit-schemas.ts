@@ -1,16 +1,19 @@
 import { z } from 'zod';
 import { sequenceNumber, text, timestamp } from '../shared/schemas.ts';
 
-export const auditQuery = z.object({
-  entityType: text(50).optional(),
-  entityId: text(100).optional(),
-  action: text(100).optional(),
-  after: sequenceNumber
-    .transform((text) => BigInt(text))
-    .optional()
-    .meta({ description: 'Return events after this sequence number (nextCursor of the previous page)' }),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-});
+const seqCursor = sequenceNumber.transform((text) => BigInt(text));
+
+// cursor is the name every list uses; after, its older name, stays an alias.
+export const auditQuery = z
+  .object({
+    entityType: text(50).optional(),
+    entityId: text(100).optional(),
+    action: text(100).optional(),
+    cursor: seqCursor.optional().meta({ description: 'Return events after this sequence number: the nextCursor of the previous page' }),
+    after: seqCursor.optional().meta({ description: 'The same as cursor (its older name)' }),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .transform(({ cursor, ...query }) => ({ ...query, after: query.after ?? cursor }));
 
 const seq = z.codec(z.string().regex(/^\d+$/), z.bigint(), {
   decode: (s) => BigInt(s),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Role } from '../../generated/prisma/enums.ts';
-import { id, multilineText, text, timestamp } from '../shared/schemas.ts';
+import { id, multilineText, pageQuery, queryFlag, text, timestamp } from '../shared/schemas.ts';
 import { requiredWhen } from '../shared/stated-rules.ts';
 
 export const role = z.enum(Role).meta({ id: 'Role' });
@@ -33,3 +33,11 @@ export const createdApiKey = apiKey
   .meta({ id: 'CreatedApiKey' });
 
 export const revocation = z.object({ reason: multilineText(500) }).meta({ id: 'Revocation' });
+
+export const apiKeyListQuery = pageQuery.extend({
+  role: role.optional(),
+  facilityId: id.optional().meta({ description: 'Keys of clinicians acting for this facility' }),
+  revoked: queryFlag.optional().meta({ description: 'true: revoked keys only; false: keys in use only' }),
+});
+
+export type ApiKeyListQuery = z.infer<typeof apiKeyListQuery>;

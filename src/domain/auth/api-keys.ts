@@ -5,6 +5,7 @@ import type { PrismaClient, Role } from '../../generated/prisma/client.ts';
 import { DomainError, notFound, ruleViolation } from '../shared/errors.ts';
 import type { Actor, RequestContext } from '../shared/context.ts';
 import type { Command, RunCommand } from '../shared/transaction.ts';
+import { pageOf, pageWindow, type PageQuery } from '../shared/pagination.ts';
 
 const PREFIX_LENGTH = 12;
 
@@ -100,9 +101,15 @@ export function createApiKeyService({ prisma, runCommand }: { prisma: PrismaClie
     });
   }
 
-  async function list() {
-    const keys = await prisma.apiKey.findMany({ orderBy: { createdAt: 'asc' } });
-    return keys.map(describeKey);
+  /** Keys in the order they were created, revoked ones too; never their secrets. */
+  async function list(query: PageQuery & { role?: Role; facilityId?: string; revoked?: 'true' | 'false' }) {
+    const rows = await prisma.apiKey.findMany({
+      where: { role: query.role, facilityId: query.facilityId, ...(query.revoked ? { revokedAt: query.revoked === 'true' ? { not: null } : null } : {}) },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      ...pageWindow(query),
+    });
+    const page = pageOf(rows, query.limit);
+    return { items: page.items.map(describeKey), nextCursor: page.nextCursor };
   }
 
   /**

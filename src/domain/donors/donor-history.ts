@@ -2,6 +2,7 @@
 // result, review, determination (superseded ones marked) and correction, and the audit
 // events of all of them, in sequence order.
 import { notFound } from '../shared/errors.ts';
+import { pageOf, pageWindow, type PageQuery } from '../shared/pagination.ts';
 import { determinationView, donorInclude, donorView, type DonorDeps } from './donor-records.ts';
 
 export function createDonorHistory({ prisma }: DonorDeps) {
@@ -40,5 +41,17 @@ export function createDonorHistory({ prisma }: DonorDeps) {
     };
   }
 
-  return { history };
+  /** The donor's consents, withdrawn ones too (with their withdrawal), in the order they were recorded. */
+  async function consents(donorId: string, page: PageQuery) {
+    if (!(await prisma.donor.findUnique({ where: { id: donorId }, select: { id: true } }))) throw notFound('Donor', donorId);
+    const rows = await prisma.consent.findMany({
+      where: { donorId },
+      include: { withdrawal: true },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      ...pageWindow(page),
+    });
+    return pageOf(rows, page.limit);
+  }
+
+  return { history, consents };
 }

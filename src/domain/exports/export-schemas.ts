@@ -10,7 +10,7 @@ const format = z
 
 export const exportQuery = z.object({ format });
 export const inventoryExportQuery = inventoryQuery.omit({ cursor: true, limit: true }).extend({ format });
-export const auditExportQuery = auditQuery.omit({ limit: true }).extend({ format });
+export const auditExportQuery = auditQuery.in.omit({ limit: true }).extend({ format }).transform(({ cursor, ...query }) => ({ ...query, after: query.after ?? cursor }));
 
 /** An export file, streamed: declared by media type. */
 export const exportContent = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, identifier, timestamp } from '../shared/schemas.ts';
+import { id, identifier, pageOf, pageQuery, timestamp } from '../shared/schemas.ts';
 
 // A medical record number identifies a patient within one facility. No names are stored.
 const medicalRecordNumber = identifier(64).meta({ description: "The facility's medical record number; never logged" });
@@ -15,9 +15,9 @@ export const patient = z
   .object({ id, facilityId: id, medicalRecordNumber: z.string(), createdAt: timestamp })
   .meta({ id: 'Patient' });
 
-export const patientQuery = z.object({
-  medicalRecordNumber,
-  facilityId: id.optional().meta({ description: 'Non-clinicians: the facility to look in' }),
+export const patientQuery = pageQuery.extend({
+  medicalRecordNumber: medicalRecordNumber.optional().meta({ description: 'Find the patient with this number (never logged)' }),
+  facilityId: id.optional().meta({ description: "The facility's patients (clinicians: always their own facility)" }),
 });
 
-export const patientList = z.object({ items: z.array(patient) }).meta({ id: 'PatientList' });
+export const patientList = pageOf(patient, 'PatientPage');

@@ -4,7 +4,8 @@ import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { DomainError, notFound, ruleViolation } from '../shared/errors.ts';
 import type { RequestContext } from '../shared/context.ts';
 import type { RunCommand } from '../shared/transaction.ts';
-import { canSee, confinedFacility } from '../shared/facility-scope.ts';
+import { canSee, confinedFacility, listedFacility } from '../shared/facility-scope.ts';
+import { pageOf, pageWindow, type PageQuery } from '../shared/pagination.ts';
 
 const PATIENT_FACILITY_KINDS = ['clinic', 'hospital'];
 
@@ -44,13 +45,15 @@ export function createPatientService({ prisma, runCommand }: { prisma: PrismaCli
     return patient;
   }
 
-  async function find(ctx: RequestContext, query: { medicalRecordNumber: string; facilityId?: string }) {
-    const facilityId = confinedFacility(ctx) ?? query.facilityId;
-    const items = await prisma.patient.findMany({
-      where: { medicalRecordNumber: query.medicalRecordNumber, ...(facilityId ? { facilityId } : {}) },
+  /** A facility's patients in registration order, or the one with a medical record number; a clinician's are her facility's. */
+  async function find(ctx: RequestContext, query: PageQuery & { medicalRecordNumber?: string; facilityId?: string }) {
+    const facilityId = listedFacility(ctx, query.facilityId);
+    const rows = await prisma.patient.findMany({
+      where: { medicalRecordNumber: query.medicalRecordNumber, facilityId },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      ...pageWindow(query),
     });
-    return { items };
+    return pageOf(rows, query.limit);
   }
 
   return { create, get, find };

@@ -28,6 +28,14 @@ const listed = (outcome: string) => sql`(
 
 const unitRef = sql`'unitId', i.unit_id, 'code', i.unit_code, 'statusAtRecall', i.status_at_recall`;
 
+const totals = sql`(
+      SELECT json_build_object(
+        'held', count(*) FILTER (WHERE i.outcome = 'held'),
+        'administered', count(*) FILTER (WHERE i.outcome = 'administered'),
+        'discarded', count(*) FILTER (WHERE i.outcome = 'discarded'),
+        'other', count(*) FILTER (WHERE i.outcome = 'other'))
+      FROM recall_item i WHERE i.recall_id = r.id)`;
+
 export const recallReportQuery = (recallId: string) => sql`
   SELECT json_build_object(
     'id', r.id, 'scope', r.scope, 'lotId', r.lot_id, 'donorId', r.donor_id, 'reason', r.reason,
@@ -40,13 +48,7 @@ export const recallReportQuery = (recallId: string) => sql`
     )},
     'discarded', ${listed('discarded')},
     'other', ${listed('other')},
-    'totals', (
-      SELECT json_build_object(
-        'held', count(*) FILTER (WHERE i.outcome = 'held'),
-        'administered', count(*) FILTER (WHERE i.outcome = 'administered'),
-        'discarded', count(*) FILTER (WHERE i.outcome = 'discarded'),
-        'other', count(*) FILTER (WHERE i.outcome = 'other'))
-      FROM recall_item i WHERE i.recall_id = r.id))::text
+    'totals', ${totals})::text
   FROM recall r
   WHERE r.id = ${recallId}::uuid`;
 
@@ -56,3 +58,21 @@ export async function recallReport(reader: SqlReader, recallId: string) {
   if (found === null) throw notFound('Recall', recallId);
   return reportSchema.parse(found);
 }
+
+/**
+ * A page of recalls (one row more than the limit, to tell whether another page follows), in the
+ * order they were made, each with the totals of its reach: one statement.
+ */
+export const recallListQuery = (query: { scope?: string; lotId?: string; donorId?: string; cursor?: string; limit: number }) => sql`
+  SELECT coalesce(json_agg(json_build_object(
+    'id', r.id, 'scope', r.scope, 'lotId', r.lot_id, 'donorId', r.donor_id, 'reason', r.reason,
+    'initiatedBy', r.initiated_by, 'initiatedAt', ${instant('r.initiated_at')}, 'totals', ${totals})
+    ORDER BY r.initiated_at, r.id), '[]')::text
+  FROM (
+    SELECT * FROM recall
+    WHERE (${query.scope ?? null}::text IS NULL OR scope = ${query.scope ?? null})
+      AND (${query.lotId ?? null}::uuid IS NULL OR lot_id = ${query.lotId ?? null}::uuid)
+      AND (${query.donorId ?? null}::uuid IS NULL OR donor_id = ${query.donorId ?? null}::uuid)
+      AND (${query.cursor ?? null}::uuid IS NULL OR (initiated_at, id) > (SELECT initiated_at, id FROM recall WHERE id = ${query.cursor ?? null}::uuid))
+    ORDER BY initiated_at, id
+    LIMIT ${query.limit + 1}) r`;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, multilineText, timestamp } from '../shared/schemas.ts';
+import { id, multilineText, pageQuery, timestamp } from '../shared/schemas.ts';
 import { productStatus } from '../lots/lot-schemas.ts';
 import { storedEnum } from '../shared/stated-rules.ts';
 
@@ -19,6 +19,11 @@ const atFacility = <T extends z.ZodType>(item: T) =>
     units: z.array(item),
   });
 
+const count = z.number().int().min(0);
+const recallTotals = z
+  .object({ held: count, administered: count, discarded: count, other: count })
+  .meta({ id: 'RecallTotals', description: 'How many units the recall found in each place' });
+
 export const recallReport = z
   .object({
     id,
@@ -34,7 +39,7 @@ export const recallReport = z
       .meta({ description: 'Units already administered: the patients to notify, per facility' }),
     discarded: z.array(unitRef.extend({ facilityId: id.nullable() })),
     other: z.array(unitRef.extend({ facilityId: id.nullable() })).meta({ description: 'Units already out of inventory otherwise: rejected, expired, recalled before' }),
-    totals: z.object({ held: z.number(), administered: z.number(), discarded: z.number(), other: z.number() }),
+    totals: recallTotals,
   })
   .meta({ id: 'RecallReport' });
 
@@ -75,3 +80,24 @@ export const recallAcknowledgement = z
   .meta({ id: 'RecallAcknowledgement' });
 
 export { noticeState };
+
+export const recallSummary = z
+  .object({
+    id,
+    scope: z.enum(['lot', 'donor']),
+    lotId: id.nullable(),
+    donorId: id.nullable(),
+    reason: z.string(),
+    initiatedBy: z.string(),
+    initiatedAt: timestamp,
+    totals: recallTotals,
+  })
+  .meta({ id: 'RecallSummary', description: 'A recall with the size of its reach; GET /recalls/{id} gives the units and patients' });
+
+export const recallListQuery = pageQuery.extend({
+  scope: z.enum(['lot', 'donor']).optional(),
+  lotId: id.optional().meta({ description: 'Recalls of this lot' }),
+  donorId: id.optional().meta({ description: 'Recalls of this donor' }),
+});
+
+export type RecallListQuery = z.infer<typeof recallListQuery>;

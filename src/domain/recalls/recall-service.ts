@@ -2,12 +2,15 @@
 // too) is put on hold as recalled, lots not yet final as well, and the reach is written down as
 // RecallItem rows, a snapshot the report is always rebuilt from.
 import type { PrismaClient, ProductStatus } from '../../generated/prisma/client.ts';
-import type { SqlReader } from '../../db/sql.ts';
+import type { z } from 'zod';
+import { readJson, type SqlReader } from '../../db/sql.ts';
 import { invalidState, notFound } from '../shared/errors.ts';
 import type { RequestContext } from '../shared/context.ts';
 import type { Command, RunCommand } from '../shared/transaction.ts';
 import { IN_INVENTORY } from '../products/product-status.ts';
-import { recallReport } from './recall-report.ts';
+import { recallListQuery as recallListQueryText, recallReport } from './recall-report.ts';
+import { recallSummary, type RecallListQuery } from './recall-schemas.ts';
+import { pageOf } from '../shared/pagination.ts';
 import { queueNotices } from '../notices/notice-outbox.ts';
 import { recallNoticeStatus } from '../notices/notice-status.ts';
 
@@ -102,7 +105,14 @@ export function createRecallService({ prisma, reader, runCommand }: { prisma: Pr
     return { ...(await get(id)), notices: await recallNoticeStatus(prisma, id) };
   }
 
-  return { create, get, getWithNotices };
+
+  /** Recalls in the order they were made, each with the totals of its reach: one statement. */
+  async function list(query: RecallListQuery) {
+    const rows = (await readJson(reader, recallListQueryText(query))) as z.input<typeof recallSummary>[];
+    return pageOf(rows.map((row) => recallSummary.parse(row)), query.limit);
+  }
+
+  return { create, get, getWithNotices, list };
 }
 
 export type RecallService = ReturnType<typeof createRecallService>;

@@ -1,6 +1,7 @@
 // Clinicians act for one facility: they see and touch only what is at, or happened at, that
 // facility. Outside it a record is "not found" for them (404, not 403), so existence does not leak.
 import type { RequestContext } from './context.ts';
+import { notFound } from './errors.ts';
 
 /** The facility the actor is confined to, or null when the role sees every facility. */
 export function confinedFacility(ctx: RequestContext): string | null {
@@ -13,4 +14,15 @@ export function confinedFacility(ctx: RequestContext): string | null {
 export function canSee(ctx: RequestContext, ...facilityIds: (string | null | undefined)[]): boolean {
   const confined = confinedFacility(ctx);
   return confined === null || facilityIds.includes(confined);
+}
+
+/**
+ * The facility a list is confined to: a clinician's own, whatever she asks (another facility is
+ * "not found" for her, as its records are); for other roles the one asked for, if any.
+ */
+export function listedFacility(ctx: RequestContext, requested: string | undefined): string | undefined {
+  const confined = confinedFacility(ctx);
+  if (confined === null) return requested;
+  if (requested && requested !== confined) throw notFound('Facility', requested);
+  return confined;
 }

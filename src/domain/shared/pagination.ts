@@ -16,3 +16,10 @@ export function pageOf<T extends { id: string }>(rows: T[], limit: number): Page
   const items = rows.slice(0, limit);
   return { items, nextCursor: rows.length > limit ? items.at(-1)!.id : null };
 }
+
+/** The findMany arguments of a page: after the cursor's row, one row more than the limit. */
+export const pageWindow = (query: PageQuery) => ({
+  cursor: query.cursor ? { id: query.cursor } : undefined,
+  skip: query.cursor ? 1 : 0,
+  take: query.limit + 1,
+});

@@ -101,8 +101,13 @@ export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
-export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({
+export const pageOf = <T extends z.ZodType>(item: T, name?: string) => {
+  const page = z.object({
     items: z.array(item),
     nextCursor: z.string().nullable().meta({ description: 'Pass as cursor for the next page; null on the last page' }),
   });
+  return name ? page.meta({ id: name }) : page;
+};
+
+/** A yes/no filter in a query string. */
+export const queryFlag = z.enum(['true', 'false']);

@@ -1,6 +1,6 @@
 // The shapes of shipments and their receipt at the consignee.
 import { z } from 'zod';
-import { id, multilineText, text, timestamp } from '../shared/schemas.ts';
+import { id, multilineText, pageQuery, text, timestamp } from '../shared/schemas.ts';
 import { unitCodeInput } from '../units/unit-schemas.ts';
 import { uniqueArray } from '../shared/stated-rules.ts';
 
@@ -56,5 +56,15 @@ export const shipment = z
   })
   .meta({ id: 'Shipment' });
 
+export const shipmentListQuery = pageQuery.extend({
+  facilityId: id.optional().meta({ description: 'Shipments leaving or reaching this facility (clinicians: always their own)' }),
+  direction: z
+    .enum(['outgoing', 'incoming', 'any'])
+    .default('any')
+    .meta({ description: 'With facilityId: outgoing leave it, incoming reach it, any both' }),
+  status: z.enum(['in_transit', 'received']).optional().meta({ description: 'in_transit: no receipt recorded yet; received: receipt recorded' }),
+});
+
+export type ShipmentListQuery = z.infer<typeof shipmentListQuery>;
 export type NewShipment = z.infer<typeof newShipment>;
 export type NewReceipt = z.infer<typeof newReceipt>;

@@ -1,14 +1,15 @@
 // Shipments: units leave the bank for a consignee and arrive there. A unit is in exactly one
 // place at a time: a facility (locationFacilityId) or a shipment in transit (inTransitShipmentId).
-import type { PrismaClient, Unit } from '../../generated/prisma/client.ts';
+import type { Prisma, PrismaClient, Unit } from '../../generated/prisma/client.ts';
 import { canTransition } from '../products/product-status.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { DomainError, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
 import type { Command, RunCommand, Tx } from '../shared/transaction.ts';
 import { unitCodeOf } from '../units/unit-views.ts';
-import type { NewReceipt, NewShipment } from './shipment-schemas.ts';
+import type { NewReceipt, NewShipment, ShipmentListQuery } from './shipment-schemas.ts';
+import { pageOf, pageWindow } from '../shared/pagination.ts';
 import { startOfDay } from '../shared/dates.ts';
-import { canSee } from '../shared/facility-scope.ts';
+import { canSee, listedFacility } from '../shared/facility-scope.ts';
 import { assertNotBefore, assertNotFuture, instant } from '../shared/chronology.ts';
 import { lastEventsOf } from '../units/unit-timeline.ts';
 
@@ -119,7 +120,30 @@ export function createShipmentService({ prisma, runCommand }: { prisma: PrismaCl
     return shipmentView(shipment);
   }
 
-  return { ship, receive, get };
+  /** Shipments in the order they were recorded; a clinician's are those leaving or reaching her facility. */
+  async function list(ctx: RequestContext, query: ShipmentListQuery) {
+    const facilityId = listedFacility(ctx, query.facilityId);
+    if (query.direction !== 'any' && !facilityId) {
+      throw ruleViolation(`direction=${query.direction} needs the facility it is relative to: name it in facilityId.`, { field: 'query.facilityId' });
+    }
+    const byFacility: Prisma.ShipmentWhereInput = !facilityId
+      ? {}
+      : query.direction === 'outgoing'
+        ? { fromFacilityId: facilityId }
+        : query.direction === 'incoming'
+          ? { toFacilityId: facilityId }
+          : { OR: [{ fromFacilityId: facilityId }, { toFacilityId: facilityId }] };
+    const rows = await prisma.shipment.findMany({
+      where: { ...byFacility, ...(query.status ? { receipt: query.status === 'received' ? { isNot: null } : { is: null } } : {}) },
+      include: withItems,
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      ...pageWindow(query),
+    });
+    const page = pageOf(rows, query.limit);
+    return { items: page.items.map(shipmentView), nextCursor: page.nextCursor };
+  }
+
+  return { ship, receive, get, list };
 }
 
 type Shipment = Awaited<ReturnType<typeof findShipment>>;

@@ -3,6 +3,9 @@
 import { z } from 'zod';
 import { calendarDate, id, timestamp } from '../shared/schemas.ts';
 import { administration } from '../administrations/administration-schemas.ts';
+import { deviationReport } from '../deviation-reports/deviation-report-schemas.ts';
+
+const deviationReportRecord = deviationReport.omit({ din: true }).meta({ id: 'DeviationReportRecord' });
 
 const place = z
   .object({
@@ -96,7 +99,10 @@ export const dispositionRecord = z.object({
 export const adverseReactionRecord = z
   .object({
     id, administrationId: id, onsetAt: timestamp, description: z.string(), severity: z.string(),
-    suspectedCommunicableDisease: z.boolean(), reportedBy: z.string(), reportedAt: timestamp, reportDueOn: calendarDate,
+    suspectedCommunicableDisease: z.boolean(), reportedBy: z.string(), reportedAt: timestamp,
+    reportDueOn: calendarDate.nullable().meta({
+      description: 'When the report to FDA is due (21 CFR 1271.350(a)): 15 days after receipt with a communicable disease involved or suspected; null otherwise (investigated, no regulatory due date)',
+    }),
     investigationClosedAt: timestamp.nullable(), investigationOutcome: z.string().nullable(),
   })
   .meta({ id: 'AdverseReactionRecord' });
@@ -113,6 +119,7 @@ export const unitTrace = z
     processingSteps: z.array(processingStep),
     preservations: z.array(preservation),
     releaseDecisions: z.array(releaseDecision),
+    deviationReports: z.array(deviationReportRecord).meta({ description: "Deviation reports of the unit's lot (21 CFR 1271.350(b)), by due date" }),
     shipments: z.array(shipment),
     administrations: z.array(administration).meta({ description: 'Every version, oldest first; current is the one not superseded' }),
     dispositions: z.array(dispositionRecord),
@@ -134,7 +141,10 @@ const forwardUnit = unitSummary.extend({
   dispositions: z.array(dispositionRecord),
 });
 
-const forwardLot = lotSummary.extend({ units: z.array(forwardUnit) });
+const forwardLot = lotSummary.extend({
+  units: z.array(forwardUnit),
+  deviationReports: z.array(deviationReportRecord).meta({ description: 'Deviation reports of the lot (21 CFR 1271.350(b)), by due date' }),
+});
 
 export const lotTrace = z
   .object({ donor: z.object({ id, donorCode: z.string() }), lot: forwardLot })

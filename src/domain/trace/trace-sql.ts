@@ -40,6 +40,20 @@ const dispositions = sql`(
   FROM disposition x WHERE x.unit_id = u.id)`;
 
 /**
+ * Deviation reports of the lot `l` (21 CFR 1271.350(b)), by due date; overdue: open with its due
+ * date passed (the session runs in UTC, as the API's calendar days do).
+ */
+const deviationReports = sql`(
+  SELECT coalesce(json_agg(json_build_object(
+    'id', dr.id, 'lotId', dr.lot_id, 'coreRequirement', dr.core_requirement, 'description', dr.description,
+    'discoveredAt', ${instant('dr.discovered_at')}, 'reportDueOn', dr.report_due_on, 'recordedBy', dr.recorded_by,
+    'closedAt', ${instant('dr.closed_at')}, 'closedBy', dr.closed_by, 'outcome', dr.outcome,
+    'fdaReportReference', dr.fda_report_reference, 'overdue', dr.closed_at IS NULL AND dr.report_due_on < current_date,
+    'createdAt', ${instant('dr.created_at')})
+    ORDER BY dr.report_due_on, dr.discovered_at, dr.id), '[]')
+  FROM deviation_report dr WHERE dr.lot_id = l.id)`;
+
+/**
  * The backward trace of the unit matching `unitCondition` (on alias u), as a scalar subquery:
  * NULL when no unit matches. The adverse reaction investigation embeds it too.
  */
@@ -99,6 +113,7 @@ export function backwardTrace(unitCondition: Sql): Sql {
         'id', r.id, 'decision', r.decision, 'decidedBy', r.decided_by, 'decidedAt', ${instant('r.decided_at')}, 'reason', r.reason)
         ORDER BY r.decided_at, r.created_at, r.id), '[]')
       FROM release_decision r WHERE r.lot_id = l.id),
+    'deviationReports', ${deviationReports},
     'shipments', (
       SELECT coalesce(json_agg(json_build_object(
         'id', sh.id, 'fromFacilityId', sh.from_facility_id, 'toFacilityId', sh.to_facility_id,
@@ -163,7 +178,8 @@ const forwardLot = sql`json_build_object(${lotSummary},
       WHERE a.unit_id = u.id AND a.superseded_at IS NULL
       ORDER BY a.created_at DESC, a.id
       LIMIT 1) cur ON true
-    WHERE u.lot_id = l.id))`;
+    WHERE u.lot_id = l.id),
+  'deviationReports', ${deviationReports})`;
 
 export const lotTraceQuery = (lotId: string) => sql`
   SELECT json_build_object(

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { administration, administrationCorrection, newAdministration } from '../../domain/administrations/administration-schemas.ts';
-import { idParams } from '../../domain/shared/schemas.ts';
+import { administration, administrationCorrection, administrationListQuery, newAdministration } from '../../domain/administrations/administration-schemas.ts';
+import { idParams, pageOf } from '../../domain/shared/schemas.ts';
 import { contextOf } from '../plugins/auth.ts';
 import { errorResponses } from '../responses.ts';
 
@@ -20,6 +20,18 @@ export const administrationRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 201: administration, ...errorResponses(400, 401, 403, 404, 409, 422) },
     },
     handler: async (request, reply) => reply.code(201).send(await administrations.administer(contextOf(request), request.body)),
+  });
+
+  app.get('/administrations', {
+    config: { allow: ['clinician', 'admin', 'auditor', 'quality', 'coordinator'] },
+    schema: {
+      operationId: 'listAdministrations',
+      tags: ['administrations'],
+      summary: 'Administrations by facility, patient or unit, every version in the order recorded (clinicians: their facility)',
+      querystring: administrationListQuery,
+      response: { 200: pageOf(administration, 'AdministrationPage'), ...errorResponses(400, 401, 403, 404) },
+    },
+    handler: async (request) => administrations.list(contextOf(request), request.query),
   });
 
   app.get('/administrations/:id', {

@@ -21,7 +21,7 @@ export const adverseReactionRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       operationId: 'reportAdverseReaction',
       tags: ['adverse-reactions'],
-      summary: 'Report an adverse reaction: opens an investigation with its regulator report due date (15 days if communicable disease, else 45)',
+      summary: 'Report an adverse reaction: opens an investigation, due for report to FDA in 15 days when a communicable disease is involved or suspected',
       params: idParams,
       body: newAdverseReaction,
       response: { 201: adverseReaction, ...errorResponses(400, 401, 403, 404, 409, 422) },
@@ -34,9 +34,9 @@ export const adverseReactionRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       operationId: 'listAdverseReactions',
       tags: ['adverse-reactions'],
-      summary: 'Adverse reactions by report due date; open=true lists open investigations, each with an overdue flag',
+      summary: 'Adverse reactions by report due date (those without one last), each with an overdue flag (clinicians: their facility)',
       querystring: adverseReactionQuery,
-      response: { 200: adverseReactionList, ...errorResponses(400, 401, 403) },
+      response: { 200: adverseReactionList, ...errorResponses(400, 401, 403, 404) },
     },
     handler: async (request) => adverseReactions.list(contextOf(request), request.query),
   });

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { apiKey, createdApiKey, newApiKey, revocation } from '../../domain/auth/api-key-schemas.ts';
-import { idParams } from '../../domain/shared/schemas.ts';
-import { z } from 'zod';
+import { apiKey, apiKeyListQuery, createdApiKey, newApiKey, revocation } from '../../domain/auth/api-key-schemas.ts';
+import { idParams, pageOf } from '../../domain/shared/schemas.ts';
 import { contextOf } from '../plugins/auth.ts';
 import { errorResponses } from '../responses.ts';
 
@@ -25,10 +24,11 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       operationId: 'listApiKeys',
       tags: ['api-keys'],
-      summary: 'API keys, revoked ones included; never their secrets',
-      response: { 200: z.object({ items: z.array(apiKey) }), ...errorResponses(401, 403) },
+      summary: 'API keys in the order they were created, by role, facility or revocation; never their secrets',
+      querystring: apiKeyListQuery,
+      response: { 200: pageOf(apiKey, 'ApiKeyPage'), ...errorResponses(400, 401, 403) },
     },
-    handler: async () => ({ items: await apiKeys.list() }),
+    handler: async (request) => apiKeys.list(request.query),
   });
 
   app.post('/api-keys/:id/revocation', {

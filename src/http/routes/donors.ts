@@ -19,7 +19,7 @@ import {
   screeningTestOutcome,
   withdrawalOutcome,
 } from '../../domain/donors/donor-schemas.ts';
-import { idParams, pageOf } from '../../domain/shared/schemas.ts';
+import { idParams, pageOf, pageQuery } from '../../domain/shared/schemas.ts';
 import { contextOf } from '../plugins/auth.ts';
 import { errorResponses } from '../responses.ts';
 
@@ -62,7 +62,7 @@ export const donorRoutes: FastifyPluginAsyncZod = async (app) => {
       tags,
       summary: 'Donors in registration order, filtered by code, delivery facility, delivery dates or eligibility',
       querystring: donorListQuery,
-      response: { 200: pageOf(donor), ...errorResponses(400, 401, 403) },
+      response: { 200: pageOf(donor, 'DonorPage'), ...errorResponses(400, 401, 403) },
     },
     handler: async (request) => donors.list(request.query),
   });
@@ -103,6 +103,19 @@ export const donorRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 201: consent, ...errorResponses(400, 401, 403, 404, 422) },
     },
     handler: async (request, reply) => reply.code(201).send(await donors.recordConsent(contextOf(request), request.params.id, request.body)),
+  });
+
+  app.get('/donors/:id/consents', {
+    config: { allow: readers },
+    schema: {
+      operationId: 'listDonorConsents',
+      tags,
+      summary: "The donor's consents in the order they were recorded, withdrawn ones with their withdrawal",
+      params: idParams,
+      querystring: pageQuery,
+      response: { 200: pageOf(consent, 'ConsentPage'), ...errorResponses(400, 401, 403, 404) },
+    },
+    handler: async (request) => donors.consents(request.params.id, request.query),
   });
 
   app.post('/donors/:id/consents/:consentId/withdrawal', {

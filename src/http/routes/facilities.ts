@@ -40,7 +40,7 @@ export const facilityRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['facilities'],
       summary: 'Facilities in registration order, filtered by kind',
       querystring: facilityListQuery,
-      response: { 200: pageOf(facility), ...errorResponses(400, 401, 403) },
+      response: { 200: pageOf(facility, 'FacilityPage'), ...errorResponses(400, 401, 403) },
     },
     handler: async (request) => facilities.list(request.query),
   });

@@ -8,6 +8,7 @@ import { patientRoutes } from './patients.ts';
 import { administrationRoutes } from './administrations.ts';
 import { dispositionRoutes } from './dispositions.ts';
 import { adverseReactionRoutes } from './adverse-reactions.ts';
+import { deviationReportRoutes } from './deviation-reports.ts';
 import { traceRoutes } from './trace.ts';
 import { recallRoutes } from './recalls.ts';
 import { lotRoutes } from './lots.ts';
@@ -32,6 +33,7 @@ export const routes: FastifyPluginAsyncZod = async (app) => {
   await app.register(administrationRoutes);
   await app.register(dispositionRoutes);
   await app.register(adverseReactionRoutes);
+  await app.register(deviationReportRoutes);
   await app.register(traceRoutes);
   await app.register(recallRoutes);
   await app.register(auditRoutes);

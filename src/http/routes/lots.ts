@@ -46,7 +46,7 @@ export const lotRoutes: FastifyPluginAsyncZod = async (app) => {
       tags,
       summary: 'Lots in recording order, filtered by status or donor',
       querystring: lotListQuery,
-      response: { 200: pageOf(lot), ...errorResponses(400, 401, 403) },
+      response: { 200: pageOf(lot, 'LotPage'), ...errorResponses(400, 401, 403) },
     },
     handler: async (request) => lots.list(request.query),
   });

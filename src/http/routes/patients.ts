@@ -34,11 +34,11 @@ export const patientRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/patients', {
     config: { allow: ['clinician', 'admin', 'auditor', 'quality'] },
     schema: {
-      operationId: 'findPatients',
+      operationId: 'listPatients',
       tags: ['patients'],
-      summary: "Find a patient by medical record number (within the clinician's facility)",
+      summary: "A facility's patients in registration order, or the one with a medical record number (clinicians: their facility)",
       querystring: patientQuery,
-      response: { 200: patientList, ...errorResponses(400, 401, 403) },
+      response: { 200: patientList, ...errorResponses(400, 401, 403, 404) },
     },
     handler: async (request) => patients.find(contextOf(request), request.query),
   });

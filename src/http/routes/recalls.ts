@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { newRecall, noticeState, recallAcknowledgement, recallWithNotices } from '../../domain/recalls/recall-schemas.ts';
-import { idParams } from '../../domain/shared/schemas.ts';
+import { newRecall, noticeState, recallAcknowledgement, recallListQuery, recallSummary, recallWithNotices } from '../../domain/recalls/recall-schemas.ts';
+import { idParams, pageOf } from '../../domain/shared/schemas.ts';
 import { contextOf } from '../plugins/auth.ts';
 import { errorResponses } from '../responses.ts';
 
@@ -20,6 +20,18 @@ export const recallRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 201: recallWithNotices, ...errorResponses(400, 401, 403, 404, 409) },
     },
     handler: async (request, reply) => reply.code(201).send(await recalls.create(contextOf(request), request.body)),
+  });
+
+  app.get('/recalls', {
+    config: { allow: ['coordinator', 'quality', 'admin', 'auditor'] },
+    schema: {
+      operationId: 'listRecalls',
+      tags: ['recalls'],
+      summary: 'Recalls in the order they were made, by scope, lot or donor, each with the totals of its reach',
+      querystring: recallListQuery,
+      response: { 200: pageOf(recallSummary, 'RecallPage'), ...errorResponses(400, 401, 403) },
+    },
+    handler: async (request) => recalls.list(request.query),
   });
 
   app.get('/recalls/:id', {

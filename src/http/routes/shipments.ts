@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { newReceipt, newShipment, receipt, shipment } from '../../domain/shipments/shipment-schemas.ts';
-import { idParams } from '../../domain/shared/schemas.ts';
+import { newReceipt, newShipment, receipt, shipment, shipmentListQuery } from '../../domain/shipments/shipment-schemas.ts';
+import { idParams, pageOf } from '../../domain/shared/schemas.ts';
 import { contextOf } from '../plugins/auth.ts';
 import { errorResponses } from '../responses.ts';
 
@@ -32,6 +32,18 @@ export const shipmentRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 201: receipt, ...errorResponses(400, 401, 403, 404, 409, 422) },
     },
     handler: async (request, reply) => reply.code(201).send(await shipments.receive(contextOf(request), request.params.id, request.body)),
+  });
+
+  app.get('/shipments', {
+    config: { allow: ['admin', 'coordinator', 'quality', 'auditor', 'clinician'] },
+    schema: {
+      operationId: 'listShipments',
+      tags,
+      summary: 'Shipments in the order they were recorded, by facility, direction and status (clinicians: their facility)',
+      querystring: shipmentListQuery,
+      response: { 200: pageOf(shipment, 'ShipmentPage'), ...errorResponses(400, 401, 403, 404, 422) },
+    },
+    handler: async (request) => shipments.list(contextOf(request), request.query),
   });
 
   app.get('/shipments/:id', {
