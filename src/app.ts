@@ -13,6 +13,7 @@ import { openDatabase, type Database } from './db/database.ts';
 import { applyMigrations } from './db/migrations.ts';
 import { shippedMigrations, unappliedMigrations } from './db/readiness.ts';
 import { createServices, type Services } from './domain/services.ts';
+import { createNoticeWorker } from './domain/notices/notice-worker.ts';
 import { screeningPanel } from './domain/donors/screening-panel.ts';
 import { keyLifetimes } from './domain/auth/key-lifetimes.ts';
 import { systemActor } from './domain/shared/context.ts';
@@ -119,7 +120,17 @@ async function createHttpApp(
     }
     return sendProblem(reply, problem('not_found', `No route ${request.method} ${path}.`, request));
   });
+  // The recall notice worker runs with the app, one per database (notice-worker.ts); it stops
+  // and finishes its delivery in progress before the database closes.
+  const noticeWorker = createNoticeWorker({
+    prisma: parts.database.prisma,
+    runCommand: parts.services.runCommand,
+    settings: { pollMs: config.NOTICE_POLL_MS, retryBaseMs: config.NOTICE_RETRY_BASE_MS, maxAttempts: config.NOTICE_MAX_ATTEMPTS, timeoutMs: config.NOTICE_TIMEOUT_MS },
+    log: app.log.child({ component: 'recall-notices' }),
+  });
+  app.addHook('onReady', async () => noticeWorker.start());
   app.addHook('onClose', async () => {
+    await noticeWorker.stop();
     if (parts.database) await parts.database.close();
   });
 

@@ -40,6 +40,13 @@ const configSchema = z.object({
   AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  // Recall notices: how often the delivery worker looks for due notices, the first retry delay
+  // (doubling after each failure, at most 6 h), attempts before a notice is marked failed, and
+  // how long one delivery may take.
+  NOTICE_POLL_MS: z.coerce.number().int().min(10).default(2_000),
+  NOTICE_RETRY_BASE_MS: z.coerce.number().int().min(10).default(30_000),
+  NOTICE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
+  NOTICE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;

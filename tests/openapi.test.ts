@@ -58,9 +58,9 @@ describe('openapi.yaml', () => {
     expect(doc.info.license.identifier ?? doc.info.license.url).toBeTruthy();
   });
 
-  it('needs no key for /health, /ready and /openapi.json, and says which roles may call every other operation', () => {
+  it('needs no key for /health, /ready, /openapi.json and /fhir/metadata, and says which roles may call every other operation', () => {
     for (const { name, op, path } of operationsOf(doc)) {
-      if (['/health', '/ready', '/openapi.json'].includes(path)) {
+      if (['/health', '/ready', '/openapi.json', '/fhir/metadata'].includes(path)) {
         expect(op.security, name).toEqual([]);
         expect(op.responses['401'], name).toBeUndefined();
       } else {

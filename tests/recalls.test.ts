@@ -62,7 +62,8 @@ describe.each(engines)('recalls on %s', (engine) => {
     const refusal = await clinician.post('/administrations', { unitCode: atClinic.code, patientId: patient.id, administeredAt: hoursAgo(1), anatomicalSite: 'x', indication: 'burn' });
     expect(expectProblem(refusal, 409, 'invalid_state').currentStatus).toBe('recalled');
     const actions = (await t.database.prisma.auditEvent.findMany({ where: { reason: 'donor seroconverted on a later test' } })).map((e) => e.action).sort();
-    expect(actions).toEqual(['lot.recalled', 'recall.created', 'unit.recalled', 'unit.recalled', 'unit.recalled']);
+    // The notice to the clinic, the one consignee, is queued in the same transaction, for the same reason.
+    expect(actions).toEqual(['lot.recalled', 'recall.created', 'recall_notice.queued', 'unit.recalled', 'unit.recalled', 'unit.recalled']);
 
     // Later events do not change the report.
     expect((await clinician.post(`/units/${atClinic.code}/discard`, { reasonCode: 'recalled', occurredAt: hoursAgo(0) })).statusCode).toBe(201);

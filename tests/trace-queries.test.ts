@@ -105,7 +105,7 @@ describe.each(engines)('the number of statements a trace makes on %s', (engine) 
     };
     trace = createTraceService({ reader, recordRead });
     investigations = createAdverseReactionService({ prisma, reader, runCommand: noCommands, recordRead });
-    recalls = createRecallService({ reader, runCommand: noCommands });
+    recalls = createRecallService({ prisma, reader, runCommand: noCommands });
 
     facilities = await seedFacilities(prisma);
     small = await seedChain(prisma, facilities, { units: 1 });

@@ -21,6 +21,9 @@ import { createDeviationReportService } from './deviation-reports/deviation-repo
 import { createTraceService } from './trace/trace-service.ts';
 import { createRecallService } from './recalls/recall-service.ts';
 import { createCommandRunner, createReadRecorder } from './shared/transaction.ts';
+import { createFhirService } from './fhir/fhir-service.ts';
+import { createExportService } from './exports/export-service.ts';
+import { createNoticeService } from './notices/notice-service.ts';
 import { DEFAULT_RECOVERY_LIMIT_HOURS } from './shared/chronology.ts';
 
 export interface DomainSettings {
@@ -43,7 +46,7 @@ export function createServices(db: Database, settings: DomainSettings = defaultS
   const runCommand = createCommandRunner(prisma);
   const recordRead = createReadRecorder(runCommand);
   const deps = { prisma, reader, runCommand, recordRead, settings };
-  return {
+  const services = {
     runCommand,
     audit: createAuditService(deps),
     apiKeys: createApiKeyService(deps),
@@ -63,7 +66,9 @@ export function createServices(db: Database, settings: DomainSettings = defaultS
     inventory: createInventoryService(deps),
     expiry: createExpiryService(deps),
     shipments: createShipmentService(deps),
+    notices: createNoticeService(deps),
   };
+  return { ...services, fhir: createFhirService(services), exports: createExportService({ prisma, recordRead, inventory: services.inventory, audit: services.audit }) };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -43,6 +43,9 @@ export const redactPaths = [
   'headers.authorization',
   'key',
   '*.key',
+  // Shared secrets of recall notice endpoints.
+  'secret',
+  '*.secret',
   ...patientFields,
   ...patientFields.map((f) => `*.${f}`),
   ...patientFields.map((f) => `*.*.${f}`),

@@ -15,7 +15,7 @@ export const openApiInfo = {
   description:
     'Placental tissue from consenting donors to patients: donors, consent, screening, eligibility, lots, ' +
     'processing, release, units, shipments, administration, traceability and recalls, with a verifiable audit trail.\n\n' +
-    'Every operation but `/health`, `/ready` and `/openapi.json` needs `Authorization: Bearer <API key>`; ' +
+    'Every operation but `/health`, `/ready`, `/openapi.json` and `/fhir/metadata` needs `Authorization: Bearer <API key>`; ' +
     '`x-allowed-roles` on an operation lists the roles that may call it.\n\n' +
     'Every error is RFC 9457 `application/problem+json` (the `Problem` schema) with a stable `type`. ' +
     'A path that does not exist answers 404, and a method a path does not support 405 with an `Allow` header, both as problem+json. ' +
@@ -50,6 +50,8 @@ const tags = [
   { name: 'trace', description: 'Traceability backward to the donor and forward to every patient' },
   { name: 'recalls', description: 'Recalls of a lot or a donor, and their reach' },
   { name: 'audit', description: 'The audit trail and its verification' },
+  { name: 'exports', description: 'Streamed CSV and NDJSON files: inventory, a recall’s reach, forward traces, the audit trail' },
+  { name: 'fhir', description: 'FHIR R5 (application/fhir+json): CapabilityStatement, BiologicallyDerivedProduct, its dispense and procedure, a unit’s trace as a Bundle' },
   { name: 'security', description: 'Security alerts: repeated failed authentication, signers locked out (21 CFR 11.300(d))' },
 ];
 
@@ -123,6 +125,7 @@ export const errorStatuses: Record<string, { name: string; description: string; 
   404: { name: 'NotFound', description: 'No such record, or one outside the facility of a clinician (`not_found`)' },
   405: { name: 'MethodNotAllowed', description: 'The path does not support this method (`method_not_allowed`); the `Allow` header lists those it does' },
   408: { name: 'RequestTimeout', description: 'The request did not arrive completely within `REQUEST_TIMEOUT_MS` (`request_timeout`)' },
+  406: { name: 'NotAcceptable', description: 'The Accept header allows none of the media types the operation answers in (`not_acceptable`, listing them in `available`)' },
   409: { name: 'Conflict', description: 'A duplicate (`conflict`), a transition the current state refuses (`invalid_state` with `currentStatus`) or a gate with unmet prerequisites (`prerequisites_unmet`)' },
   412: { name: 'PreconditionFailed', description: 'A stale `If-Match` (`precondition_failed`)' },
   413: { name: 'PayloadTooLarge', description: 'The body is larger than 1 MiB (`payload_too_large`)' },

@@ -8,6 +8,7 @@ import { DeadlineExceeded } from '../domain/shared/deadline.ts';
 export type ProblemCode =
   | ErrorCode
   | 'bad_request'
+  | 'not_acceptable'
   | 'method_not_allowed'
   | 'request_timeout'
   | 'unsupported_media_type'
@@ -26,6 +27,7 @@ const problemTable: Record<ProblemCode, { status: number; title: string }> = {
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   request_timeout: { status: 408, title: 'Request timeout' },
+  not_acceptable: { status: 406, title: 'None of the accepted media types can be produced' },
   conflict: { status: 409, title: 'Conflicts with a recorded fact' },
   invalid_state: { status: 409, title: 'Not allowed in the current state' },
   prerequisites_unmet: { status: 409, title: 'Prerequisites are not met' },

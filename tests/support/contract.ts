@@ -164,6 +164,10 @@ export class Contract {
     }
     const schema = content[media]!.schema;
     if (!schema) return [];
+    // A file (a label as SVG, PDF or ZPL; a CSV export) is declared as a string schema: any body.
+    if (!/^application\/(.+\+)?json$/.test(media)) {
+      return schema.type === 'string' ? [] : [`${what} as ${media}, which is not JSON, but ${where} declares a ${String(schema.type ?? 'non-string')} schema for it: declare type string.`];
+    }
     let body: unknown;
     try {
       body = JSON.parse(observed.body);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { id, multilineText, pageQuery, queryFlag, text, timestamp } from '../shared/schemas.ts';
+import { unitCodeInput } from '../units/unit-schemas.ts';
 import { requiredWhen, storedEnum } from '../shared/stated-rules.ts';
 
 export const indications = [
@@ -16,8 +17,6 @@ export const indications = [
 ] as const;
 
 export const indication = z.enum(indications).meta({ id: 'Indication' });
-
-export const unitCodeInput = text(64).meta({ description: 'Unit code as scanned or typed: DIN, optional check character, product code, division; spaces and dashes ignored', example: 'W1234 26 000042 5 T0001 A01' });
 
 /** indication "other" needs indicationDetail: validated, and stated in the document as if/then. */
 const withDetail = <S extends z.ZodObject>(schema: S) => requiredWhen(schema, { indication: 'other' }, 'indicationDetail', 'say what the indication is when it is "other"');

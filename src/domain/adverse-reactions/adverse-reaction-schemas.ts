@@ -33,4 +33,12 @@ export const adverseReactionQuery = pageQuery.extend({
 
 export const adverseReactionList = pageOf(adverseReaction, 'AdverseReactionPage');
 
-export const investigationClosure = z.object({ outcome: multilineText(4000) }).meta({ id: 'InvestigationClosure' });
+export const investigationClosure = z
+  .object({
+    outcome: multilineText(4000),
+    implicatesDonor: z
+      .boolean()
+      .optional()
+      .meta({ description: 'The investigation implicates the donor (e.g. a transmitted infection): every consignee of her other units is sent a notice listing them, held and administered' }),
+  })
+  .meta({ id: 'InvestigationClosure' });

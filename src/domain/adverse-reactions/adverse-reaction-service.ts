@@ -10,6 +10,7 @@ import { pageOf, type PageQuery } from '../shared/pagination.ts';
 import { assertNotBefore, assertNotFuture, instant } from '../shared/chronology.ts';
 import { readJson, type SqlReader } from '../../db/sql.ts';
 import { isOverdue, reportDueOn } from './adverse-reaction-rules.ts';
+import { queueNotices } from '../notices/notice-outbox.ts';
 import { investigationRecord } from './adverse-reaction-schemas.ts';
 import { investigationQuery, reactionListQuery } from './adverse-reaction-sql.ts';
 
@@ -90,8 +91,9 @@ export function createAdverseReactionService(deps: { prisma: PrismaClient; reade
     return { ...reaction, overdue: isOverdue(reaction.reportDueOn, reaction.investigationClosedAt, new Date()), trace };
   }
 
-  async function close(ctx: RequestContext, id: string, input: { outcome: string }) {
-    return runCommand(ctx, async ({ tx, audit, now }) => {
+  async function close(ctx: RequestContext, id: string, input: { outcome: string; implicatesDonor?: boolean }) {
+    return runCommand(ctx, async (command) => {
+      const { tx, audit, now } = command;
       const row = await tx.adverseReaction.findUnique({ where: { id }, include: withAdministration });
       if (!row) throw notFound('Adverse reaction', id);
       const closed = await tx.adverseReaction.updateMany({ where: { id, investigationClosedAt: null }, data: { investigationClosedAt: now, investigationOutcome: input.outcome } });
@@ -101,8 +103,14 @@ export function createAdverseReactionService(deps: { prisma: PrismaClient; reade
         entityType: 'adverse_reaction',
         entityId: id,
         before: { investigationClosedAt: null },
-        after: { investigationClosedAt: now, investigationOutcome: input.outcome },
+        after: { investigationClosedAt: now, investigationOutcome: input.outcome, implicatesDonor: input.implicatesDonor ?? false },
       });
+      if (input.implicatesDonor) {
+        // Every lot of the donor: her other units may carry what this reaction revealed.
+        const unit = await tx.unit.findUniqueOrThrow({ where: { id: row.administration.unitId }, select: { lot: { select: { donorId: true } } } });
+        const lots = await tx.lot.findMany({ where: { donorId: unit.lot.donorId }, select: { id: true } });
+        await queueNotices(command, { kind: 'adverse_reaction', sourceId: id, recallId: null, lotIds: lots.map((l) => l.id), reason: `adverse reaction investigation implicates the donor: ${input.outcome}` });
+      }
       return view({ ...row, investigationClosedAt: now, investigationOutcome: input.outcome }, now);
     });
   }

@@ -1,14 +1,11 @@
 import { z } from 'zod';
 import { id, multilineText, timestamp } from '../shared/schemas.ts';
-import { unitCodeInput } from '../administrations/administration-schemas.ts';
 import { productStatus } from '../lots/lot-schemas.ts';
 import { storedEnum } from '../shared/stated-rules.ts';
 
 export const discardReasonCode = z
   .enum(['expired', 'damaged', 'contaminated', 'opened_not_used', 'temperature_excursion', 'recalled', 'other'])
   .meta({ id: 'DiscardReasonCode' });
-
-export const unitCodeParams = z.object({ code: unitCodeInput });
 
 export const discard = z
   .object({ reasonCode: discardReasonCode, reasonText: multilineText(1000).optional(), occurredAt: timestamp })

@@ -5,6 +5,7 @@ import { assertNotBefore, assertNotFuture, instant } from '../shared/chronology.
 import { requireDonor, type DonorDeps } from './donor-records.ts';
 import { consentInForceWhere } from './donor-standing.ts';
 import { applyWithdrawalEffects, type WithdrawalEffects } from './withdrawal-effects.ts';
+import { queueNotices } from '../notices/notice-outbox.ts';
 
 export interface NewConsent {
   formVersion: string;
@@ -51,6 +52,8 @@ export function createConsentCommands({ runCommand }: DonorDeps) {
       // tissue; a remaining research- or education-only consent does not.
       const stillInForce = (await tx.consent.count({ where: { donorId, ...consentInForceWhere } })) > 0;
       const effects = stillInForce ? NO_EFFECTS : await applyWithdrawalEffects(command, donorId, recorded.id);
+      // Consignees holding or having given units of the flagged lots are told, from this transaction's outbox.
+      await queueNotices(command, { kind: 'consent_withdrawal', sourceId: recorded.id, recallId: null, lotIds: effects.lotsFlaggedForReview, reason: `consent withdrawn: ${input.reason}` });
       return { consent: { ...consent, withdrawal: recorded }, consentStillInForce: stillInForce, ...effects };
     });
   }

@@ -19,6 +19,11 @@ export const newFacility = z
       .regex(/^[A-Z]{2}[A-Z0-9]{6}$/, 'must be the ISO country code (2 letters) and the 6-character tissue establishment code')
       .optional()
       .meta({ description: 'EU Single European Code: country code and tissue establishment code, e.g. BE000123' }),
+    medicalRecordNumberSystem: z
+      .url({ protocol: /^(https?|urn)$/ })
+      .max(300)
+      .optional()
+      .meta({ description: "The system of the facility's medical record numbers (FHIR Patient.identifier.system), e.g. urn:oid:2.16.840.1.113883.3.1234", example: 'urn:oid:2.16.840.1.113883.3.1234' }),
   })
   .meta({ id: 'NewFacility' });
 
@@ -30,6 +35,7 @@ export const facility = z
     registrationNumber: z.string().nullable(),
     isbtFacilityId: z.string().nullable(),
     euTissueEstablishmentCode: z.string().nullable(),
+    medicalRecordNumberSystem: z.string().nullable(),
     createdAt: timestamp,
   })
   .meta({ id: 'Facility' });

@@ -10,6 +10,7 @@ export interface NewFacility {
   registrationNumber?: string | null;
   isbtFacilityId?: string | null;
   euTissueEstablishmentCode?: string | null;
+  medicalRecordNumberSystem?: string | null;
 }
 
 export function createFacilityService({ prisma, runCommand }: { prisma: PrismaClient; runCommand: RunCommand }) {

@@ -43,6 +43,44 @@ export const recallReport = z
   })
   .meta({ id: 'RecallReport' });
 
+const noticeState = z
+  .object({
+    noticeId: id,
+    facilityId: id,
+    facilityName: z.string().nullable(),
+    status: z.enum(['pending', 'delivered', 'acknowledged', 'failed']).meta({ description: 'pending: still being delivered (or waiting for the facility to register an endpoint)' }),
+    unitsHeld: z.number().int(),
+    unitsAdministered: z.number().int(),
+    notifiedAt: timestamp.nullable().meta({ description: 'When the consignee’s endpoint answered 2xx' }),
+    attempts: z.number().int(),
+    lastAttemptAt: timestamp.nullable(),
+    lastAttemptError: z.string().nullable(),
+    nextAttemptAt: timestamp.nullable(),
+    acknowledgedAt: timestamp.nullable(),
+    acknowledgedBy: z.string().nullable(),
+    unitsQuarantined: z.boolean().nullable(),
+    patientsNotified: z.boolean().nullable(),
+    outstanding: z
+      .array(z.enum(['delivery', 'acknowledgement', 'units_quarantined', 'patients_notified']))
+      .meta({ description: 'What the consignee has still to receive or confirm; empty when it is done' }),
+  })
+  .meta({ id: 'RecallNoticeState' });
+
+export const recallWithNotices = recallReport
+  .extend({ notices: z.array(noticeState).meta({ description: 'Per consignee: notified at, acknowledged at, what is outstanding' }) })
+  .meta({ id: 'RecallReportWithNotices' });
+
+export const recallAcknowledgement = z
+  .object({
+    facilityId: id.optional().meta({ description: 'The consignee; clinicians acknowledge for their own facility and omit it' }),
+    unitsQuarantined: z.boolean().meta({ description: 'Every unit of the recall held at the facility is quarantined' }),
+    patientsNotified: z.boolean().meta({ description: 'Every patient who received a unit of the recall has been notified' }),
+    note: multilineText(2000).optional(),
+  })
+  .meta({ id: 'RecallAcknowledgement' });
+
+export { noticeState };
+
 export const recallSummary = z
   .object({
     id,

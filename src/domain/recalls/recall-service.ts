@@ -1,7 +1,7 @@
 // Recalls: in one transaction every unit of the scope still in inventory anywhere (in transit
 // too) is put on hold as recalled, lots not yet final as well, and the reach is written down as
 // RecallItem rows, a snapshot the report is always rebuilt from.
-import type { ProductStatus } from '../../generated/prisma/client.ts';
+import type { PrismaClient, ProductStatus } from '../../generated/prisma/client.ts';
 import type { z } from 'zod';
 import { readJson, type SqlReader } from '../../db/sql.ts';
 import { invalidState, notFound } from '../shared/errors.ts';
@@ -11,6 +11,8 @@ import { IN_INVENTORY } from '../products/product-status.ts';
 import { recallListQuery as recallListQueryText, recallReport } from './recall-report.ts';
 import { recallSummary, type RecallListQuery } from './recall-schemas.ts';
 import { pageOf } from '../shared/pagination.ts';
+import { queueNotices } from '../notices/notice-outbox.ts';
+import { recallNoticeStatus } from '../notices/notice-status.ts';
 
 export type NewRecall = { scope: 'lot'; lotId: string; reason: string } | { scope: 'donor'; donorId: string; reason: string };
 
@@ -34,7 +36,7 @@ async function lotsInScope({ tx }: Command, input: NewRecall) {
   return donor.lots;
 }
 
-export function createRecallService({ reader, runCommand }: { reader: SqlReader; runCommand: RunCommand }) {
+export function createRecallService({ prisma, reader, runCommand }: { prisma: PrismaClient; reader: SqlReader; runCommand: RunCommand }) {
   async function create(ctx: RequestContext, input: NewRecall) {
     return runCommand(ctx, async (command) => {
       const { tx, audit, auditMany, now } = command;
@@ -90,11 +92,19 @@ export function createRecallService({ reader, runCommand }: { reader: SqlReader;
       await auditMany([...held.map(recalled('unit')), ...heldLots.map(recalled('lot'))]);
       const report = await recallReport(tx, recall.id);
       await audit({ action: 'recall.created', entityType: 'recall', entityId: recall.id, after: { ...recall, totals: report.totals }, reason: input.reason });
-      return report;
+      // The notices to every consignee, in this transaction: no recall without them.
+      await queueNotices(command, { kind: 'recall', sourceId: recall.id, recallId: recall.id, lotIds, reason: input.reason });
+      return { ...report, notices: await recallNoticeStatus(tx, recall.id) };
     });
   }
 
   const get = (id: string) => recallReport(reader, id);
+
+  /** The report as made, with where each consignee's notice and acknowledgement stand now. */
+  async function getWithNotices(id: string) {
+    return { ...(await get(id)), notices: await recallNoticeStatus(prisma, id) };
+  }
+
 
   /** Recalls in the order they were made, each with the totals of its reach: one statement. */
   async function list(query: RecallListQuery) {
@@ -102,7 +112,7 @@ export function createRecallService({ reader, runCommand }: { reader: SqlReader;
     return pageOf(rows.map((row) => recallSummary.parse(row)), query.limit);
   }
 
-  return { create, get, list };
+  return { create, get, getWithNotices, list };
 }
 
 export type RecallService = ReturnType<typeof createRecallService>;

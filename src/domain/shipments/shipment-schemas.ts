@@ -1,13 +1,14 @@
 // The shapes of shipments and their receipt at the consignee.
 import { z } from 'zod';
 import { id, multilineText, pageQuery, text, timestamp } from '../shared/schemas.ts';
+import { unitCodeInput } from '../units/unit-schemas.ts';
 import { uniqueArray } from '../shared/stated-rules.ts';
 
 export const newShipment = z
   .object({
     fromFacilityId: id,
     toFacilityId: id,
-    unitCodes: uniqueArray(z.array(text(64)).min(1).max(500), 'lists a unit twice').meta({
+    unitCodes: uniqueArray(z.array(unitCodeInput).min(1).max(500), 'lists a unit twice').meta({
       description: 'Unit codes as printed or scanned; a unit listed twice, even written two ways, is refused',
     }),
     shippedAt: timestamp,
@@ -22,7 +23,7 @@ export const newReceipt = z
     temperatureAcceptable: z.boolean(),
     notes: multilineText(2000).optional(),
     units: z
-      .array(z.object({ code: text(64), acceptable: z.boolean() }))
+      .array(z.object({ code: unitCodeInput, acceptable: z.boolean() }))
       .optional()
       .meta({ description: 'Per-unit condition; units not listed follow the shipment’s condition' }),
   })

@@ -7,25 +7,32 @@ import type { Prisma, PrismaClient, ProductStatus } from '../../generated/prisma
 import type { RequestContext } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { pageOf } from '../shared/pagination.ts';
-import type { InventoryQuery } from './unit-schemas.ts';
+import type { InventoryFilters, InventoryQuery } from './unit-schemas.ts';
 import { unitView } from './unit-views.ts';
 import { startOfDay } from '../shared/dates.ts';
 
 const AVAILABLE: ProductStatus[] = ['released', 'distributed'];
 
+/** The units an inventory query selects: by default what is available (see above). */
+function inventoryWhere(ctx: RequestContext, query: InventoryFilters, today: Date): Prisma.UnitWhereInput {
+  const facilityId = scopedFacility(ctx, query.facilityId);
+  return {
+    status: query.status ?? { in: AVAILABLE },
+    locationFacilityId: facilityId ?? { not: null },
+    productCode: query.productCode,
+    // Asked for expired units, list them; otherwise nothing past its date is listed.
+    expiresOn: { ...(query.status === 'expired' ? {} : { gte: today }), ...(query.expiringBefore ? { lt: query.expiringBefore } : {}) },
+    // A lot flagged for review after a consent withdrawal is not available, whatever its units' status.
+    lot: { reviewFlaggedAt: null, ...(query.tissueType ? { tissueType: query.tissueType } : {}) },
+  };
+}
+
+const EXPORT_BATCH = 1_000;
+
 export function createInventoryService({ prisma }: { prisma: PrismaClient }) {
   async function inventory(ctx: RequestContext, query: InventoryQuery) {
-    const facilityId = scopedFacility(ctx, query.facilityId);
     const today = startOfDay(new Date());
-    const where: Prisma.UnitWhereInput = {
-      status: query.status ?? { in: AVAILABLE },
-      locationFacilityId: facilityId ?? { not: null },
-      productCode: query.productCode,
-      // Asked for expired units, list them; otherwise nothing past its date is listed.
-      expiresOn: { ...(query.status === 'expired' ? {} : { gte: today }), ...(query.expiringBefore ? { lt: query.expiringBefore } : {}) },
-      // A lot flagged for review after a consent withdrawal is not available, whatever its units' status.
-      lot: { reviewFlaggedAt: null, ...(query.tissueType ? { tissueType: query.tissueType } : {}) },
-    };
+    const where = inventoryWhere(ctx, query, today);
     const [rows, all] = await Promise.all([
       prisma.unit.findMany({
         where,
@@ -40,7 +47,26 @@ export function createInventoryService({ prisma }: { prisma: PrismaClient }) {
     const page = pageOf(rows, query.limit);
     return { asOf: today, total: all.length, groups: groupCounts(all), items: page.items.map(unitView), nextCursor: page.nextCursor };
   }
-  return { inventory };
+
+  /**
+   * Every unit the query selects, read in keyset batches in primary key order (WHERE id > last
+   * ORDER BY id walks the index: each batch costs the same however deep), so that an export of
+   * any size holds one batch in memory. The scope is checked now, before the first row.
+   */
+  function allUnits(ctx: RequestContext, query: InventoryFilters): AsyncIterable<ReturnType<typeof unitView>> {
+    const where = inventoryWhere(ctx, query, startOfDay(new Date()));
+    return (async function* () {
+      let after: string | undefined;
+      for (;;) {
+        const batch = await prisma.unit.findMany({ where: { ...where, ...(after ? { id: { gt: after } } : {}) }, include: { lot: true }, orderBy: { id: 'asc' }, take: EXPORT_BATCH });
+        for (const unit of batch) yield unitView(unit);
+        if (batch.length < EXPORT_BATCH) return;
+        after = batch.at(-1)!.id;
+      }
+    })();
+  }
+
+  return { inventory, allUnits };
 }
 
 /** Clinicians see the inventory of their own facility only. */

@@ -1,7 +1,15 @@
 // What a label must carry (21 CFR 1271.370; EU SEC where configured), and never the donor's
 // identity: the identification code relates the unit to its records without naming anyone.
 import type { Facility, Preservation } from '../../generated/prisma/client.ts';
-import { euProductSequence, printedUnitCode } from './identification.ts';
+import {
+  compoundMessage,
+  dinDataStructure,
+  euProductSequence,
+  expiryDataStructure,
+  printedUnitCode,
+  productCodeDataStructure,
+  secDataStructure,
+} from './identification.ts';
 import type { UnitWithLot } from './unit-views.ts';
 import { calendarDay } from '../shared/dates.ts';
 
@@ -21,9 +29,24 @@ function statusWarning(unit: UnitWithLot, today: Date): string {
   return `Not for use: the unit is ${unit.status.replace('_', ' ')}.`;
 }
 
+/**
+ * The ISBT 128 data structures the label's barcodes carry, each with its data identifier: the
+ * DIN with flag characters (DS 001), the product code (DS 003), the expiration date and time
+ * (DS 005), and the Data Matrix compound message (DS 023) holding those three and, where the
+ * bank has an EU code, the Single European Code (DS 038).
+ */
+function isbt128Symbols(unit: UnitWithLot, euSec: { donationSequence: string; productSequence: string } | null) {
+  const din = dinDataStructure(unit.lot.din);
+  const productCode = productCodeDataStructure(unit.productCode, unit.division);
+  const expiration = expiryDataStructure(unit.expiresOn);
+  const structures = [din, productCode, expiration, ...(euSec ? [secDataStructure(euSec.donationSequence, euSec.productSequence)] : [])];
+  return { din, productCode, expiration, dataMatrix: compoundMessage(structures) };
+}
+
 export function buildLabel(unit: UnitWithLot, bank: Facility, preservation: Preservation | null, today: Date) {
   // The sequence assigned to the lot at recovery: it never changes, even if the bank's EU code does.
   const donation = unit.lot.euDonationSequence;
+  const euSec = donation ? { donationSequence: donation, productSequence: euProductSequence(unit.productCode, unit.division, unit.expiresOn) } : null;
   return {
     identificationCode: printedUnitCode(unit.lot.din, unit.productCode, unit.division),
     barcodeData: { din: unit.lot.din, productCode: unit.productCode, division: unit.division, expiresOn: unit.expiresOn },
@@ -41,7 +64,8 @@ export function buildLabel(unit: UnitWithLot, bank: Facility, preservation: Pres
       : null,
     status: unit.status,
     warnings: [statusWarning(unit, today), ...ALWAYS],
-    euSec: donation ? { donationSequence: donation, productSequence: euProductSequence(unit.productCode, unit.division, unit.expiresOn) } : null,
-    bank: { name: bank.name, registrationNumber: bank.registrationNumber },
+    euSec,
+    bank: { name: bank.name, registrationNumber: bank.registrationNumber, isbtFacilityId: bank.isbtFacilityId },
+    isbt128: isbt128Symbols(unit, euSec),
   };
 }

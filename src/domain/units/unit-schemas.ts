@@ -4,6 +4,7 @@ import { calendarDate, id, pageQuery, positiveDecimal, text, timestamp } from '.
 import { storedEnum } from '../shared/stated-rules.ts';
 import { preservationMethod, productStatus, tissueType } from '../lots/lot-schemas.ts';
 import { DIVISION, TISSUE_PRODUCT_CODE } from './identification.ts';
+import { LABEL_FORMATS, type LabelFormat } from './label-formats.ts';
 
 export const newUnit = z.object({
   productCode: z.string().regex(TISSUE_PRODUCT_CODE, 'must be an ISBT 128 tissue product code: T and 4 digits').meta({ example: 'T0001' }),
@@ -46,9 +47,15 @@ export const unit = z
 
 export const unitList = z.object({ items: z.array(unit) }).meta({ id: 'UnitList' });
 
-export const unitCodeParams = z.object({
-  code: text(64).meta({ description: 'The unit code as scanned or printed, with or without the DIN check character' }),
-});
+/** A unit code as typed, printed or scanned from the label's ISBT 128 barcodes (one parser: identification.ts). */
+export const unitCodeInput = text(120).meta({
+    description:
+      'Unit code as scanned or typed: DIN, optional check character, product code, division (spaces and dashes ignored); or the ISBT 128 ' +
+      'barcodes as a scanner sends them: the DIN (=…) and product code (=<…) one after the other, or the Data Matrix compound message (=+…)',
+    example: 'W1234 26 000042 5 T0001 A01',
+  });
+
+export const unitCodeParams = z.object({ code: unitCodeInput });
 
 export const label = z
   .object({
@@ -61,7 +68,15 @@ export const label = z
     status: productStatus,
     warnings: z.array(z.string()),
     euSec: z.object({ donationSequence: z.string(), productSequence: z.string() }).nullable(),
-    bank: z.object({ name: z.string(), registrationNumber: z.string().nullable() }),
+    bank: z.object({ name: z.string(), registrationNumber: z.string().nullable(), isbtFacilityId: z.string().nullable() }),
+    isbt128: z
+      .object({
+        din: z.string().meta({ description: 'Code 128, data structure 001: "=" + DIN + flag characters 00', example: '=W12342600004200' }),
+        productCode: z.string().meta({ description: 'Code 128, data structure 003: "=<" + product code + division', example: '=<T0001A01' }),
+        expiration: z.string().meta({ description: 'Code 128, data structure 005: "&>" + cyyjjjhhmm (end of the expiry day, 2359)', example: '&>0313252359' }),
+        dataMatrix: z.string().meta({ description: 'Data Matrix, data structure 023 compound message holding the structures above and, with an EU code, the SEC (data structure 038)' }),
+      })
+      .meta({ description: 'The data each barcode of the printed label encodes, data identifiers included, as a scanner reads it back' }),
   })
   .meta({ id: 'Label' });
 
@@ -85,6 +100,7 @@ export const inventory = z
 
 export type NewUnit = z.infer<typeof newUnit>;
 export type InventoryQuery = z.infer<typeof inventoryQuery>;
+export type InventoryFilters = Omit<InventoryQuery, 'cursor' | 'limit'>;
 
 export const expirySweep = z
   .object({
@@ -92,3 +108,17 @@ export const expirySweep = z
     expired: z.array(z.object({ code: z.string(), statusBefore: productStatus, expiresOn: calendarDate })),
   })
   .meta({ id: 'ExpirySweep' });
+
+export const labelQuery = z.object({
+  format: z
+    .enum(Object.keys(LABEL_FORMATS) as [LabelFormat, ...LabelFormat[]])
+    .optional()
+    .meta({ description: 'json (what the label carries), svg, pdf or zpl (Zebra printers, 203 dpi); overrides the Accept header' }),
+});
+
+/** The printed label formats as OpenAPI response content. */
+export const printedLabelContent = {
+  'image/svg+xml': { schema: z.string().meta({ description: '100 × 100 mm label, barcodes as vector paths' }) },
+  'application/pdf': { schema: z.string().meta({ format: 'binary', description: 'One 100 × 100 mm page' }) },
+  'application/zpl': { schema: z.string().meta({ description: 'ZPL II for a 4 × 4 in label at 203 dpi' }) },
+};

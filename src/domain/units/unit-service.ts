@@ -3,11 +3,12 @@ import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { findLot } from '../lots/lot-service.ts';
 import { latestPreservation } from '../lots/release-gate.ts';
 import type { RequestContext } from '../shared/context.ts';
-import { DomainError, invalidState, ruleViolation } from '../shared/errors.ts';
+import { DomainError, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
 import type { RunCommand } from '../shared/transaction.ts';
 import { assignDivisions, UNDIVIDED } from './divisions.ts';
 import { buildUnitCode } from './identification.ts';
 import { buildLabel } from './label.ts';
+import { printLabel, type PrintFormat } from './label-formats.ts';
 import type { NewUnit } from './unit-schemas.ts';
 import { findUnitByCode, unitView } from './unit-views.ts';
 import { calendarDay, startOfDay } from '../shared/dates.ts';
@@ -68,7 +69,19 @@ export function createUnitService({ prisma, runCommand }: { prisma: PrismaClient
     return buildLabel(unit, bank, preservation, startOfDay(new Date()));
   }
 
-  return { split, getByCode, label };
+  /** The code of the unit with this id (FHIR reads address units by id). */
+  async function codeOf(id: string) {
+    const unit = await prisma.unit.findUnique({ where: { id }, select: { code: true } });
+    if (!unit) throw notFound('Unit', id);
+    return unit.code;
+  }
+
+  /** The label laid out for printing: SVG, PDF or ZPL. */
+  async function printedLabel(ctx: RequestContext, code: string, format: PrintFormat) {
+    return printLabel(await label(ctx, code), format);
+  }
+
+  return { split, getByCode, codeOf, label, printedLabel };
 }
 
 function assertDistinctDivisions(requested: NewUnit[]) {

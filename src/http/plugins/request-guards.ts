@@ -87,7 +87,8 @@ function isStrictlyEncoded(url: string): boolean {
 
 /** At the deadline: answer 503 unless a commit is under way (its own answer follows). */
 function answerLate(request: FastifyRequest, reply: FastifyReply, deadline: Deadline, timeoutMs: number) {
-  if (reply.sent || !deadline.expire()) return;
+  // A reply that has begun (a streamed export, headers sent) is not late: it is being read.
+  if (reply.sent || reply.raw.headersSent || !deadline.expire()) return;
   request.log.warn({ timeoutMs }, 'request deadline passed');
   void sendProblem(
     reply,

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { discard, disposition, unitCodeParams, unitReturn } from '../../domain/dispositions/disposition-schemas.ts';
+import { discard, disposition, unitReturn } from '../../domain/dispositions/disposition-schemas.ts';
+import { unitCodeParams } from '../../domain/units/unit-schemas.ts';
 import { contextOf } from '../plugins/auth.ts';
 import { errorResponses } from '../responses.ts';
 

@@ -15,6 +15,9 @@ import { lotRoutes } from './lots.ts';
 import { unitRoutes } from './units.ts';
 import { inventoryRoutes } from './inventory.ts';
 import { shipmentRoutes } from './shipments.ts';
+import { fhirRoutes } from './fhir.ts';
+import { exportRoutes } from './exports.ts';
+import { noticeRoutes } from './notices.ts';
 import { securityAlertRoutes } from './security-alerts.ts';
 
 /** Every route of the service. Each capability registers its own file here. */
@@ -35,5 +38,8 @@ export const routes: FastifyPluginAsyncZod = async (app) => {
   await app.register(traceRoutes);
   await app.register(recallRoutes);
   await app.register(auditRoutes);
+  await app.register(fhirRoutes);
+  await app.register(exportRoutes);
+  await app.register(noticeRoutes);
   await app.register(securityAlertRoutes);
 };

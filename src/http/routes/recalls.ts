@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { newRecall, recallListQuery, recallReport, recallSummary } from '../../domain/recalls/recall-schemas.ts';
+import { newRecall, noticeState, recallAcknowledgement, recallListQuery, recallSummary, recallWithNotices } from '../../domain/recalls/recall-schemas.ts';
 import { idParams, pageOf } from '../../domain/shared/schemas.ts';
 import { contextOf } from '../plugins/auth.ts';
 import { errorResponses } from '../responses.ts';
 
 export const recallRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { recalls } = app.services;
+  const { recalls, notices } = app.services;
 
   // Recalls belong to the quality unit (21 CFR 1271.160: the quality program owns recall
   // procedures): quality and admins start them; coordinators read them to act on them.
@@ -17,7 +17,7 @@ export const recallRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Recall a lot or a donor: hold every unit still in inventory, and report the reach',
       description: 'In one transaction. The report lists units held per facility, units administered with the patients to notify per facility, units discarded.',
       body: newRecall,
-      response: { 201: recallReport, ...errorResponses(400, 401, 403, 404, 409) },
+      response: { 201: recallWithNotices, ...errorResponses(400, 401, 403, 404, 409) },
     },
     handler: async (request, reply) => reply.code(201).send(await recalls.create(contextOf(request), request.body)),
   });
@@ -39,10 +39,24 @@ export const recallRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       operationId: 'getRecall',
       tags: ['recalls'],
-      summary: 'The report of a recall as it stood when made; later events do not change it',
+      summary: 'The report of a recall as it stood when made, with each consignee’s notice: notified at, acknowledged at, what is outstanding',
       params: idParams,
-      response: { 200: recallReport, ...errorResponses(400, 401, 403, 404) },
+      response: { 200: recallWithNotices, ...errorResponses(400, 401, 403, 404) },
     },
-    handler: async (request) => recalls.get(request.params.id),
+    handler: async (request) => recalls.getWithNotices(request.params.id),
+  });
+
+  app.post('/recalls/:id/acknowledgements', {
+    config: { allow: ['clinician', 'admin'] },
+    schema: {
+      operationId: 'acknowledgeRecall',
+      tags: ['recalls'],
+      summary: 'A consignee acknowledges a recall: units quarantined, patients notified (a clinician for her facility, an admin naming it)',
+      description: 'Once per facility (409 after). Stops delivery of the facility’s notice if it is still being retried. 422 for a facility the recall sent no notice.',
+      params: idParams,
+      body: recallAcknowledgement,
+      response: { 201: noticeState, ...errorResponses(400, 401, 403, 404, 409, 422) },
+    },
+    handler: async (request, reply) => reply.code(201).send(await notices.acknowledge(contextOf(request), request.params.id, request.body)),
   });
 };

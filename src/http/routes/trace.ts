@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { donorTrace, lotTrace, patientExposures, unitTrace } from '../../domain/trace/trace-schemas.ts';
-import { unitCodeParams } from '../../domain/dispositions/disposition-schemas.ts';
+import { unitCodeParams } from '../../domain/units/unit-schemas.ts';
 import { idParams } from '../../domain/shared/schemas.ts';
 import { contextOf } from '../plugins/auth.ts';
 import { errorResponses } from '../responses.ts';

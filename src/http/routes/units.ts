@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { idParams } from '../../domain/shared/schemas.ts';
-import { expirySweep, label, newUnits, unit, unitCodeParams, unitList } from '../../domain/units/unit-schemas.ts';
+import { expirySweep, label, labelQuery, newUnits, printedLabelContent, unit, unitCodeParams, unitList } from '../../domain/units/unit-schemas.ts';
+import { LABEL_FORMATS } from '../../domain/units/label-formats.ts';
+import { negotiateFormat, notAcceptable, sendFile } from '../content-negotiation.ts';
 import { contextOf } from '../plugins/auth.ts';
 import { errorResponses } from '../responses.ts';
 
@@ -40,11 +42,22 @@ export const unitRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       operationId: 'getUnitLabel',
       tags,
-      summary: 'What the unit’s label must carry; never the donor’s identity',
+      summary: 'The unit’s ISBT 128 label: what it carries (JSON), or printed as SVG, PDF or ZPL; never the donor’s identity',
+      description:
+        'JSON unless the Accept header or ?format= asks for image/svg+xml, application/pdf or application/zpl. The printed label carries the DIN ' +
+        '(Code 128, data structure 001 with flag characters), the product code (003) and the expiration date and time (005) as barcodes, the ' +
+        'eye-readable DIN with its check character boxed, tissue type, product, storage, warnings, the EU SEC where the bank has an EU code, ' +
+        'and a Data Matrix compound message (023) of the same data.',
       params: unitCodeParams,
-      response: { 200: label, ...errorResponses(400, 401, 403, 404) },
+      querystring: labelQuery,
+      response: { 200: { content: { 'application/json': { schema: label }, ...printedLabelContent } }, ...errorResponses(400, 401, 403, 404, 406) },
     },
-    handler: async (request) => units.label(contextOf(request), request.params.code),
+    handler: async (request, reply) => {
+      const format = negotiateFormat(request, LABEL_FORMATS, request.query.format);
+      if (!format) return notAcceptable(request, reply, LABEL_FORMATS);
+      if (format === 'json') return reply.header('vary', 'Accept').send(await units.label(contextOf(request), request.params.code));
+      return sendFile(reply, await units.printedLabel(contextOf(request), request.params.code, format), 'inline');
+    },
   });
 
   app.post('/units/expiry-sweep', {
