@@ -32,8 +32,8 @@ describe.each(engines)('recall notices on %s', (engine) => {
     const patient = (await clinician.post('/patients', { medicalRecordNumber: 'MRN-NOTICE-1' })).json();
     const given = await clinician.post('/administrations', { unitCode: chain.units[0]!.code, patientId: patient.id, administeredAt: hoursAgo(2), anatomicalSite: 'heel', indication: 'burn' });
     expect(given.statusCode, given.body).toBe(201);
-    const registered = await t.app.inject({ method: 'PUT', url: `/facilities/${f.clinicId}/recall-notice-endpoint`, headers: { authorization: `Bearer ${t.adminKey}` }, payload: { url: receiver.url, secret: SECRET } });
-    expect(registered.statusCode, registered.body).toBe(200);
+    const registered = await t.app.inject({ method: 'POST', url: `/facilities/${f.clinicId}/recall-notice-endpoint`, headers: { authorization: `Bearer ${t.adminKey}` }, payload: { url: receiver.url, secret: SECRET } });
+    expect(registered.statusCode, registered.body).toBe(201);
     expect(registered.json()).toMatchObject({ facilityId: f.clinicId, url: receiver.url, secretFingerprint: expect.stringMatching(/^sha256:[0-9a-f]{16}$/) });
     expect(registered.body).not.toContain(SECRET);
 
@@ -118,7 +118,7 @@ describe.each(engines)('recall notices on %s', (engine) => {
   });
 
   it('refuses an endpoint that is not https, a short secret, and an acknowledgement from a facility that was sent no notice, writing nothing', async () => {
-    const put = (body: object) => t.app.inject({ method: 'PUT', url: `/facilities/${f.clinicId}/recall-notice-endpoint`, headers: { authorization: `Bearer ${t.adminKey}` }, payload: body });
+    const put = (body: object) => t.app.inject({ method: 'POST', url: `/facilities/${f.clinicId}/recall-notice-endpoint`, headers: { authorization: `Bearer ${t.adminKey}` }, payload: body });
     const recall = await t.database.prisma.recall.findFirstOrThrow();
     const elsewhere = await t.keyFor('clinician', { facilityId: f.hospitalId });
     const before = await t.database.prisma.auditEvent.count();

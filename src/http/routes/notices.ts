@@ -9,20 +9,20 @@ const tags = ['recalls'];
 export const noticeRoutes: FastifyPluginAsyncZod = async (app) => {
   const { notices } = app.services;
 
-  app.put('/facilities/:id/recall-notice-endpoint', {
+  app.post('/facilities/:id/recall-notice-endpoint', {
     config: { allow: ['admin', 'coordinator'] },
     schema: {
       operationId: 'registerRecallNoticeEndpoint',
       tags,
-      summary: 'Register where a consignee receives recall notices, and the shared secret they are signed with (replaces the previous one)',
+      summary: 'Register where a consignee receives recall notices, and the shared secret they are signed with (a new registration: the previous one stays on record, superseded)',
       description:
         'Notices are POSTed as JSON with X-Allograft-Timestamp (Unix seconds), X-Allograft-Signature (v1= HMAC-SHA256 hex over "<timestamp>.<body>") ' +
         'and X-Allograft-Notice-Id (the same on every retry). Any 2xx answer is a delivery; anything else is retried with exponential backoff.',
       params: idParams,
       body: newEndpoint,
-      response: { 200: endpointView, ...errorResponses(400, 401, 403, 404, 422) },
+      response: { 201: endpointView, ...errorResponses(400, 401, 403, 404, 422) },
     },
-    handler: async (request) => notices.registerEndpoint(contextOf(request), request.params.id, request.body),
+    handler: async (request, reply) => reply.code(201).send(await notices.registerEndpoint(contextOf(request), request.params.id, request.body)),
   });
 
   app.get('/facilities/:id/recall-notice-endpoint', {
