@@ -19,7 +19,7 @@ describe.each(engines)('the API key cache on %s', (engine) => {
   });
   afterAll(() => t.close());
 
-  it('refuses a revoked key at once on the instance that revoked it, though it was just used', async () => {
+  it('refuses a revoked key at once on the instance that revoked it, though it was just used [REQ-PERF-02]', async () => {
     const key = await t.keyFor('auditor', { holderName: 'Cached Auditor' });
     expect((await key.get('/facilities')).statusCode).toBe(200);
     expect((await key.get('/facilities')).statusCode).toBe(200);
@@ -27,7 +27,7 @@ describe.each(engines)('the API key cache on %s', (engine) => {
     expect(expectProblem(await key.get('/facilities'), 401, 'unauthenticated').detail).toMatch(/revoked/);
   });
 
-  it('refuses a key rotated with no grace at once, though it was just used', async () => {
+  it('refuses a key rotated with no grace at once, though it was just used [REQ-PERF-02]', async () => {
     const key = await t.keyFor('coordinator', { holderName: 'Cached Coordinator' });
     expect((await key.get('/facilities')).statusCode).toBe(200);
     expect((await t.admin.post(`/api-keys/${key.keyId}/rotation`, { reason: 'lost', graceSeconds: 0 })).statusCode).toBe(201);
@@ -51,7 +51,7 @@ describe.runIf(engines.includes('postgresql'))('the API key cache across instanc
     await drop?.();
   });
 
-  it(`hears another instance's revocation through NOTIFY, well before the cache's ${KEY_CACHE_TTL_MS / 1000} s run out`, async () => {
+  it(`hears another instance's revocation through NOTIFY, well before the cache's ${KEY_CACHE_TTL_MS / 1000} s run out [REQ-PERF-02]`, async () => {
     const first = createServices(a);
     const second = createServices(b);
     const ctx = { actor: systemActor, requestId: 'cache-test' };
