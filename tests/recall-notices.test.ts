@@ -50,7 +50,7 @@ describe.each(engines)('recall notices on %s', (engine) => {
     await t.close({ drop: false });
     expect(receiver.received).toHaveLength(1);
     t = await startTestApp(engine, { scratch: t.scratch, adminKey: t.adminKey, env: fast });
-    clinician = { ...t.as(clinician.key), key: clinician.key, keyId: clinician.keyId };
+    clinician = { ...t.as(clinician.key), key: clinician.key, keyId: clinician.keyId, signerId: clinician.signerId };
     await until(async () => (await t.database.prisma.recallNotice.findUniqueOrThrow({ where: { id: noticeId } })).status === 'delivered', 60_000, 'the delivery');
     await new Promise((r) => setTimeout(r, 500)); // ten polls more: nothing is sent again
 

@@ -77,10 +77,17 @@ function properties(trace: UnitTraceView): BiologicallyDerivedProductProperty[] 
           { type: type('storage-location', 'Storage location at the bank'), valueString: preservation.storageLocation },
         ]
       : []),
-    ...trace.releaseDecisions.map((d) => ({
-      type: type('release-decision', 'Quality release decision', `${d.decision} by ${d.decidedBy}`),
-      valuePeriod: { start: d.decidedAt.toISOString(), end: d.decidedAt.toISOString() },
-    })),
+    ...trace.releaseDecisions.flatMap((d) => [
+      {
+        type: type('release-decision', 'Quality release decision', `${d.decision} by ${d.decidedBy}`),
+        valuePeriod: { start: d.decidedAt.toISOString(), end: d.decidedAt.toISOString() },
+      },
+      // The electronic signature of the decision (21 CFR 11.50): printed name, date and time, meaning.
+      ...d.signatures.map((s) => ({
+        type: type('release-signature', 'Electronic signature of the release decision'),
+        valueString: `Signed by ${s.printedName} on ${s.signedAt.toISOString()}, meaning: ${s.meaning} (signature ${s.id})`,
+      })),
+    ]),
     ...(trace.lot.reviewFlaggedAt ? [{ type: type('review-flag', 'Lot flagged for review'), valueString: trace.lot.reviewFlagReason ?? 'flagged for review' }] : []),
   ];
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { calendarDate, id, timestamp } from '../shared/schemas.ts';
 import { administration } from '../administrations/administration-schemas.ts';
 import { deviationReport } from '../deviation-reports/deviation-report-schemas.ts';
+import { signatures } from '../signatures/signature-schemas.ts';
 
 const deviationReportRecord = deviationReport.omit({ din: true }).meta({ id: 'DeviationReportRecord' });
 
@@ -67,7 +68,7 @@ const historyReview = z.object({ id, reviewedBy: z.string(), reviewedAt: timesta
 
 const eligibility = z.object({
   id, outcome: z.string(), determinedBy: z.string(), determinedAt: timestamp, basis: z.string(),
-  supersededAt: timestamp.nullable(), supersededReason: z.string().nullable(),
+  supersededAt: timestamp.nullable(), supersededReason: z.string().nullable(), signatures,
 });
 
 const deviation = z.object({ id, description: z.string(), openedAt: timestamp, closedAt: timestamp.nullable(), resolution: z.string().nullable() });
@@ -82,7 +83,7 @@ const preservation = z.object({
   preservedAt: timestamp, expiresOn: calendarDate,
 });
 
-const releaseDecision = z.object({ id, decision: z.string(), decidedBy: z.string(), decidedAt: timestamp, reason: z.string() });
+const releaseDecision = z.object({ id, decision: z.string(), decidedBy: z.string(), decidedAt: timestamp, reason: z.string(), signatures });
 
 const shipment = z.object({
   id, fromFacilityId: id, toFacilityId: id, shippedAt: timestamp, shippedBy: z.string(), conditions: z.string(),

@@ -4,6 +4,7 @@
 // own names; trace-schemas.ts parses the result. Ties in an ORDER BY go in the order the records
 // were written (created_at), then by id.
 import { instant, sql, type Sql } from '../../db/sql.ts';
+import { signaturesJsonSql } from '../signatures/signature-views.ts';
 
 /** The unit `u` with its place; needs `lf` (its facility) and `ts` (the shipment carrying it) joined. */
 const unitSummary = sql`
@@ -87,7 +88,8 @@ export function backwardTrace(unitCondition: Sql): Sql {
     'eligibilityDeterminations', (
       SELECT coalesce(json_agg(json_build_object(
         'id', e.id, 'outcome', e.outcome, 'determinedBy', e.determined_by, 'determinedAt', ${instant('e.determined_at')},
-        'basis', e.basis, 'supersededAt', ${instant('e.superseded_at')}, 'supersededReason', e.superseded_reason)
+        'basis', e.basis, 'supersededAt', ${instant('e.superseded_at')}, 'supersededReason', e.superseded_reason,
+        'signatures', ${signaturesJsonSql('eligibility_determination', 'e.id')})
         ORDER BY e.determined_at, e.created_at, e.id), '[]')
       FROM eligibility_determination e WHERE e.donor_id = d.id),
     'processingSteps', (
@@ -110,7 +112,8 @@ export function backwardTrace(unitCondition: Sql): Sql {
       FROM preservation p WHERE p.lot_id = l.id),
     'releaseDecisions', (
       SELECT coalesce(json_agg(json_build_object(
-        'id', r.id, 'decision', r.decision, 'decidedBy', r.decided_by, 'decidedAt', ${instant('r.decided_at')}, 'reason', r.reason)
+        'id', r.id, 'decision', r.decision, 'decidedBy', r.decided_by, 'decidedAt', ${instant('r.decided_at')}, 'reason', r.reason,
+        'signatures', ${signaturesJsonSql('release_decision', 'r.id')})
         ORDER BY r.decided_at, r.created_at, r.id), '[]')
       FROM release_decision r WHERE r.lot_id = l.id),
     'deviationReports', ${deviationReports},
