@@ -55,7 +55,7 @@ export const traceAtScale: Benchmark = async (t) => {
     { name: `donor trace forward (${label}), median`, value: await median(`/donors/${donor.id}/trace`), unit: 'ms' },
     { name: 'unit trace backward, median', value: await median(`/units/${units[0]!.code}/trace`), unit: 'ms' },
   ];
-  const recall = await timed(() => ok(quality.post('/recalls', { scope: 'lot', lotId: lot.id, reason: 'bench' }), 201));
+  const recall = await timed(() => ok(quality.post('/recalls', { scope: 'lot', lotId: lot.id, reason: 'bench', ...signed('responsibility') }), 201));
   figures.push({ name: `recall of the lot (${UNITS - ADMINISTERED} units held in one transaction)`, value: round(recall.ms), unit: 'ms' });
   return figures;
 };

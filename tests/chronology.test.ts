@@ -164,7 +164,7 @@ describe.each(engines)('chronology across the chain on %s', (engine) => {
     // A corrected time must stay after the receipt and before the reaction's onset.
     for (const administeredAt of [ago(1), iso(Date.parse(onset) + 60_000)]) {
       problem = expectProblem(
-        await refusedWithoutWrites(t, () => bank.clinician.post(`/administrations/${given.id}/corrections`, { administeredAt, reasonCode: 'wrong_time', reasonText: 'typo' })),
+        await refusedWithoutWrites(t, () => bank.clinician.post(`/administrations/${given.id}/corrections`, { administeredAt, reasonCode: 'wrong_time', reasonText: 'typo', ...signed('responsibility') })),
         422,
         'rule_violation',
       );

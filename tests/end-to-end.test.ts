@@ -145,7 +145,7 @@ describe.each(engines)('from donor to patient and back, then a recall, on %s', (
   });
 
   it('recalls the lot: holds what is in inventory, names the patient to notify, and the report stays true', async () => {
-    const report = await created(quality.post('/recalls', { scope: 'lot', lotId: ids.lot, reason: 'Sterility failure reported by the processor' }));
+    const report = await created(quality.post('/recalls', { scope: 'lot', lotId: ids.lot, reason: 'Sterility failure reported by the processor', ...signed('responsibility') }));
     const heldCodes = report.held.flatMap((f: { units: { code: string }[] }) => f.units.map((u) => u.code)).sort();
     expect(heldCodes).toEqual([units[1]!.code, units[2]!.code].sort());
     expect(report.held.find((f: { facilityId: string }) => f.facilityId === ids.clinic).units).toHaveLength(1);

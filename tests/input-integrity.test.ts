@@ -85,7 +85,7 @@ describe.each(engines)('hostile input on %s', (engine) => {
       () => t.admin.post(`/api-keys/${bank.auditor.keyId}/revocation`, { reason: 'left \udfff' }),
       () => bank.quality.post(`/lots/${lot.id}/reject`, { decidedAt: new Date().toISOString(), reason: 'bad\u0000', ...signed('review') }),
       () => clinician.post('/patients', { medicalRecordNumber: 'MRN\ud800' }),
-      () => t.admin.post('/recalls', { scope: 'lot', lotId: lot.id, reason: 'x\ud83d' }),
+      () => t.admin.post('/recalls', { scope: 'lot', lotId: lot.id, reason: 'x\ud83d', ...signed('responsibility') }),
       () => t.admin.post('/facilities', { kind: 'clinic', name: 'fine', ['extra\ud800']: 1 }),
       () => t.admin.get('/audit-events?entityType=%00'),
       () => t.admin.get('/audit-events?action=a%ED%A0%80'),

@@ -5,6 +5,7 @@ import { expectProblem } from './support/problems.ts';
 import { hoursAgo, seedChain, seedFacilities, type ChainFacilities } from './support/chain-fixtures.ts';
 import { startNoticeReceiver, until } from './support/notice-receiver.ts';
 import { verifySignature } from '../src/domain/notices/notice-signature.ts';
+import { signed } from './support/signing.ts';
 
 const SECRET = 'whsec_0123456789abcdefghijklmnopqrstuvwxyz';
 const fast = { NOTICE_POLL_MS: '50', NOTICE_RETRY_BASE_MS: '100', NOTICE_TIMEOUT_MS: '3000' };
@@ -37,7 +38,7 @@ describe.each(engines)('recall notices on %s', (engine) => {
     expect(registered.json()).toMatchObject({ facilityId: f.clinicId, url: receiver.url, secretFingerprint: expect.stringMatching(/^sha256:[0-9a-f]{16}$/) });
     expect(registered.body).not.toContain(SECRET);
 
-    const created = await t.admin.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'positive culture on the retained sample' });
+    const created = await t.admin.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'positive culture on the retained sample', ...signed('responsibility') });
     expect(created.statusCode, created.body).toBe(201);
     const recall = created.json();
     expect(recall.notices).toEqual([
@@ -96,7 +97,7 @@ describe.each(engines)('recall notices on %s', (engine) => {
     const given = (await clinician.post('/administrations', { unitCode: chain.units[0]!.code, patientId: patient.id, administeredAt: hoursAgo(3), anatomicalSite: 'knee', indication: 'burn' })).json();
     const reaction = await clinician.post(`/administrations/${given.id}/adverse-reactions`, { onsetAt: hoursAgo(1), description: 'fever', severity: 'moderate', suspectedCommunicableDisease: true });
     expect(reaction.statusCode, reaction.body).toBe(201);
-    const closed = await t.admin.post(`/adverse-reactions/${reaction.json().id}/closure`, { outcome: 'donor sample positive on retest', implicatesDonor: true });
+    const closed = await t.admin.post(`/adverse-reactions/${reaction.json().id}/closure`, { outcome: 'donor sample positive on retest', implicatesDonor: true, ...signed('review') });
     expect(closed.statusCode, closed.body).toBe(200);
 
     const consent = await t.database.prisma.consent.findFirstOrThrow({ where: { donorId: chain.donorId } });

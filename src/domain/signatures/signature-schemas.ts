@@ -16,19 +16,28 @@ const password = (description: string) =>
     })
     .meta({ description, format: 'password' });
 
+// One schema per decision (an OpenAPI component may be defined once).
+const blocks = new Map<DecisionKind, ReturnType<typeof makeBlock>>();
+
 const pascal = (kind: string) => kind.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 
 /**
  * The signature block a signed decision carries: the signer's password (the second component;
  * the API key is the first) and the meaning, from the decision's closed list.
  */
-export const signatureBlock = <K extends DecisionKind>(kind: K) =>
+const makeBlock = (kind: DecisionKind) =>
   z
     .object({
       password: password("The signer's own signing password: the second component of the signature (the API key is the first)"),
       meaning: z.enum(SIGNING_MEANINGS[kind] as unknown as [string, ...string[]]).meta({ description: `What the signature means (21 CFR 11.50(a)(3)): ${SIGNING_MEANINGS[kind].join(', ')}` }),
     })
     .meta({ id: `${pascal(kind)}Signature`, description: `Signature block of a ${kind.replace(/_/g, ' ')}: every signing carries both components (21 CFR 11.200(a))` });
+
+export function signatureBlock(kind: DecisionKind) {
+  const block = blocks.get(kind) ?? makeBlock(kind);
+  blocks.set(kind, block);
+  return block;
+}
 
 export const decisionKind = z.enum(DECISION_KINDS as [DecisionKind, ...DecisionKind[]]).meta({ id: 'SignedDecisionKind' });
 

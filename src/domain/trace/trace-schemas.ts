@@ -105,6 +105,7 @@ export const adverseReactionRecord = z
       description: 'When the report to FDA is due (21 CFR 1271.350(a)): 15 days after receipt with a communicable disease involved or suspected; null otherwise (investigated, no regulatory due date)',
     }),
     investigationClosedAt: timestamp.nullable(), investigationOutcome: z.string().nullable(),
+    signatures: signatures.meta({ description: 'The signature that closed the investigation (adverse_reaction_closure)' }),
   })
   .meta({ id: 'AdverseReactionRecord' });
 
