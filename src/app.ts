@@ -10,7 +10,6 @@ import swaggerUi from '@fastify/swagger-ui';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { databaseTarget, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
-import { applyMigrations } from './db/migrations.ts';
 import { shippedMigrations, unappliedMigrations } from './db/readiness.ts';
 import { createServices, type Services } from './domain/services.ts';
 import { createNoticeWorker } from './domain/notices/notice-worker.ts';
@@ -47,13 +46,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const database = options.database ?? (await openDatabase(databaseTarget(config), { statementTimeoutMs: config.REQUEST_TIMEOUT_MS }));
   try {
     const shipped = await shippedMigrations();
-    if (config.MIGRATE_ON_START) {
+    // One query says whether anything is pending; only then is Prisma's schema engine (WASM,
+    // tens of MB) loaded, and it is let go once the migrations are applied.
+    const pending = await unappliedMigrations(database.prisma, shipped).catch(() => shipped);
+    if (pending.length && !config.MIGRATE_ON_START) {
+      throw new Error(`The database lacks migrations ${pending.join(', ')}; run npm run db:migrate (MIGRATE_ON_START=false).`);
+    }
+    if (pending.length) {
+      const { applyMigrations } = await import('./db/migrations.ts');
       await applyMigrations(database.migrationAdapter);
-    } else {
-      const pending = await unappliedMigrations(database.prisma, shipped).catch(() => shipped);
-      if (pending.length) {
-        throw new Error(`The database lacks migrations ${pending.join(', ')}; run npm run db:migrate (MIGRATE_ON_START=false).`);
-      }
     }
     const services = createServices(database, {
       screeningPanel: screeningPanel(config.SCREENING_PANEL),
