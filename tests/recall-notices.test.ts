@@ -131,7 +131,7 @@ describe.each(engines)('recall notices on %s', (engine) => {
       const moved = await t.app.inject({ method: 'POST', url: `/facilities/${f.clinicId}/recall-notice-endpoint`, headers: { authorization: `Bearer ${t.adminKey}` }, payload: { url: down.url, secret: SECRET } });
       expect(moved.statusCode, moved.body).toBe(201);
       const chain = await seedChain(t.database.prisma, f, { units: 2 });
-      const recall = (await t.admin.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'sterility failure on a sibling lot' })).json();
+      const recall = (await t.admin.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'sterility failure on a sibling lot', ...signed('responsibility') })).json();
       const noticeId = recall.notices[0].noticeId;
       await until(() => down.received.length >= 2, 30_000, 'two failed attempts');
 
