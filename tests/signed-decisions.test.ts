@@ -82,6 +82,8 @@ describe.each(engines)('signed decisions on %s', (engine) => {
     const trace = (await auditor.get(`/units/${chain.units[0]!.code}/trace`)).json();
     expect(trace.administrations.find((a: { id: string }) => a.id === correction.id).signatures).toEqual(correction.signatures);
     expect(await verified(correction.signatures[0].id)).toBe(true);
+    const procedure = (await auditor.get(`/fhir/Procedure/${correction.id}`)).json();
+    expect(procedure.note).toContainEqual(expect.objectContaining({ authorString: 'Dr Okafor', time: correction.signatures[0].signedAt }));
 
     const reaction = (await clinician.post(`/administrations/${correction.id}/adverse-reactions`, { onsetAt: hoursAgo(1), description: 'redness', severity: 'mild', suspectedCommunicableDisease: false })).json();
     const closed = await quality.post(`/adverse-reactions/${reaction.id}/closure`, { outcome: 'not related to the graft', ...signed('review') });

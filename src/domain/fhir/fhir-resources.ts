@@ -154,8 +154,15 @@ export function patientResource(patient: PatientView, facility: FacilityView): P
   };
 }
 
-const correctionNote = (a: AdministrationView) =>
-  a.current ? [] : [{ text: `Superseded by the correction recorded as ${a.correctedById ?? 'a later version'}${a.supersededAt ? ` at ${a.supersededAt.toISOString()}` : ''}.` }];
+const correctionNote = (a: AdministrationView) => [
+  ...(a.current ? [] : [{ text: `Superseded by the correction recorded as ${a.correctedById ?? 'a later version'}${a.supersededAt ? ` at ${a.supersededAt.toISOString()}` : ''}.` }]),
+  // A corrected version carries the electronic signature of its correction (21 CFR 11.50).
+  ...a.signatures.map((s) => ({
+    authorString: s.printedName,
+    time: s.signedAt.toISOString(),
+    text: `Correction of ${a.correctsId ?? 'an earlier version'} electronically signed by ${s.printedName}, meaning: ${s.meaning} (signature ${s.id}).`,
+  })),
+];
 
 /** The unit issued to the patient at the administering facility. A superseded version is entered-in-error. */
 export function dispenseResource(a: AdministrationView): BiologicallyDerivedProductDispense {
