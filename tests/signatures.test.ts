@@ -6,6 +6,24 @@ import { startTestApp, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
 import { createLot, ok, readyLot, refusedWithoutWrites, rinseStep, setupBank, snapshot, splitUnits, type Bank } from './support/lot-fixtures.ts';
 import { releaseBody, signed, TEST_SIGNING_PASSWORD } from './support/signing.ts';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { loggerOptions } from '../src/http/logging.ts';
+import { loadConfig } from '../src/config.ts';
+
+describe('signing passwords in the logs', () => {
+  it('are redacted wherever a signature block or a password change is logged [REQ-SIGN-04]', () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+    const log = pino(loggerOptions(loadConfig({ LOG_LEVEL: 'info' })) as pino.LoggerOptions, sink);
+    log.info({ body: { reason: 'ok', signature: { password: 'pw-one-secret', meaning: 'approval' } } }, 'a release');
+    log.info({ newPassword: 'pw-two-secret', currentPassword: 'pw-three-secret' }, 'a password change');
+    log.info({ request: { body: { newPassword: 'pw-four-secret' } } }, 'nested');
+    const out = lines.join('');
+    expect(out).toContain('approval');
+    expect(out).not.toMatch(/pw-\w+-secret/);
+  });
+});
 
 describe.each(engines)('electronic signatures on %s', (engine) => {
   let t: TestApp;

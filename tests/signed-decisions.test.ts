@@ -31,7 +31,7 @@ describe.each(engines)('signed decisions on %s', (engine) => {
 
   const verified = async (signatureId: string) => (await auditor.get(`/signatures/${signatureId}/verification`)).json().valid as boolean;
 
-  it('signs an eligibility determination and shows it in the donor history [REQ-SIGN-01, REQ-ELIG-01]', async () => {
+  it('signs an eligibility determination and shows it in the donor history [REQ-SIGN-01, REQ-SIGN-02]', async () => {
     const registered = await createDonor(t);
     await completeDonorRecords(t, registered);
     const refused = await t.admin.post(`/donors/${registered.donor.id}/eligibility-determinations`, determinationBody('eligible', signed('authorship')));
@@ -45,7 +45,7 @@ describe.each(engines)('signed decisions on %s', (engine) => {
     expect(await verified(signature.id)).toBe(true);
   });
 
-  it('signs a recall, and asks for a second person’s countersignature [REQ-SIGN-01, REQ-RECALL-01]', async () => {
+  it('signs a recall, and asks for a second person’s countersignature [REQ-SIGN-01, REQ-SIGN-02, REQ-SIGN-06]', async () => {
     const chain = await seedChain(t.database.prisma, f, { units: 2 });
     const res = await quality.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'sterility failure', ...signed('responsibility') });
     expect(res.statusCode, res.body).toBe(201);
@@ -68,7 +68,7 @@ describe.each(engines)('signed decisions on %s', (engine) => {
     expect(await verified(report.signatures[0].id)).toBe(false);
   });
 
-  it('signs the closure of an adverse-reaction investigation and of a deviation report, and the correction of an administration [REQ-SIGN-01]', async () => {
+  it('signs the closure of an adverse-reaction investigation and of a deviation report, and the correction of an administration [REQ-SIGN-01, REQ-SIGN-02]', async () => {
     const chain = await seedChain(t.database.prisma, f, { units: 1 });
     const patient = (await clinician.post('/patients', { medicalRecordNumber: 'MRN-SIG-1' })).json();
     const other = (await clinician.post('/patients', { medicalRecordNumber: 'MRN-SIG-2' })).json();
