@@ -88,18 +88,24 @@ export async function startTestApp(engine: Engine, options: { scratch?: ScratchD
   };
   const admin = as(adminKey);
 
+  // A test with a short REQUEST_TIMEOUT_MS may see a 503 on a loaded machine: nothing was recorded, so try again.
+  const patiently = async (send: () => Promise<LightMyRequestResponse>) => {
+    let res = await send();
+    for (let attempt = 1; res.statusCode === 503 && attempt < 10; attempt++) res = await send();
+    return res;
+  };
   async function enrolSigner(keyId: string, key: string, password = TEST_SIGNING_PASSWORD) {
-    const enrolled = await admin.post('/signers', { apiKeyId: keyId });
+    const enrolled = await patiently(() => admin.post('/signers', { apiKeyId: keyId }));
     if (enrolled.statusCode !== 201) throw new Error(`could not enrol a signer: ${enrolled.body}`);
     const signerId = enrolled.json().id as string;
-    const set = await as(key).post(`/signers/${signerId}/password`, { newPassword: password });
+    const set = await patiently(() => as(key).post(`/signers/${signerId}/password`, { newPassword: password }));
     if (set.statusCode !== 201) throw new Error(`could not set a signing password: ${set.body}`);
     return signerId;
   }
   // On a restart over the same database the admin is enrolled already.
-  const adminKeys = (await admin.get('/api-keys?role=admin&limit=200')).json().items as { id: string; prefix: string }[];
+  const adminKeys = (await patiently(() => admin.get('/api-keys?role=admin&limit=200'))).json().items as { id: string; prefix: string }[];
   const adminKeyId = adminKeys.find((k) => adminKey.startsWith(k.prefix))!.id;
-  const enrolledAdmin = (await admin.get(`/signers?apiKeyId=${adminKeyId}`)).json().items[0] as { id: string } | undefined;
+  const enrolledAdmin = (await patiently(() => admin.get(`/signers?apiKeyId=${adminKeyId}`))).json().items[0] as { id: string } | undefined;
   const adminSignerId = enrolledAdmin?.id ?? (await enrolSigner(adminKeyId, adminKey));
 
   return {
