@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { id, multilineText, pageQuery, text, timestamp } from '../shared/schemas.ts';
 import { textProblem } from '../shared/input-rules.ts';
+import { role } from '../auth/api-key-schemas.ts';
 import { DECISION_KINDS, PASSWORD_MAX_LENGTH, SIGNING_MEANINGS, type DecisionKind } from './signing-rules.ts';
 
 /** A password as typed: any well-formed single-line text; never stored, logged or echoed. */
@@ -78,7 +79,7 @@ export const signer = z
     apiKeyId: id.meta({ description: 'The key the holder was enrolled with; its successors by rotation sign as the same signer' }),
     printedName: z.string(),
     holderName: z.string(),
-    role: z.string(),
+    role,
     status: signerStatus,
     passwordSetAt: timestamp.nullable(),
     passwordExpiresAt: timestamp.nullable().meta({ description: 'After it the signer must set a new password (SIGNING_PASSWORD_MAX_AGE_DAYS)' }),
