@@ -58,7 +58,7 @@ export function createServices(db: Database, settings: DomainSettings = defaultS
   const services = {
     runCommand,
     audit: createAuditService(deps),
-    apiKeys: createApiKeyService(deps),
+    apiKeys: createApiKeyService({ ...deps, subscribe: db.subscribe.bind(db) }),
     securityAlerts: createSecurityAlertService(deps),
     signers: createSignerService({ prisma, runCommand, signing: settings.signing, signingChecks: signing }),
     signatures: createSignatureService(deps),

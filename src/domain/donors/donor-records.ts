@@ -6,6 +6,7 @@ import type { Command, RunCommand, Tx } from '../shared/transaction.ts';
 import { consentInForceWhere } from './donor-standing.ts';
 import type { Signing } from '../signatures/signing.ts';
 import { withSignatures } from '../signatures/signature-views.ts';
+import type { SqlReader } from '../../db/sql.ts';
 
 /** What a donor row must carry to be shown: her consents in force and her determination in force. */
 export const donorInclude = {
@@ -58,6 +59,8 @@ export async function supersedeDetermination({ tx, audit, now }: Command, determ
 
 export interface DonorDeps {
   prisma: PrismaClient;
+  /** For the reads PostgreSQL answers in one statement (donor-sql.ts). */
+  reader: SqlReader;
   runCommand: RunCommand;
   signing: Signing;
   settings: { screeningPanel: string[]; recoveryLimitHours: number };

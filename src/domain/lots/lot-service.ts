@@ -6,11 +6,16 @@ import type { RequestContext } from '../shared/context.ts';
 import { DomainError, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
 import { pageOf, type PageQuery } from '../shared/pagination.ts';
 import type { Command, RunCommand, Tx } from '../shared/transaction.ts';
-import { euDonationSequence } from '../units/identification.ts';
+import { euDonationSequence, printedDin } from '../units/identification.ts';
 import { allocateDin } from './din-allocation.ts';
-import type { NewLot, ReleaseInput } from './lot-schemas.ts';
+import { lotDetail, type NewLot, type ReleaseInput } from './lot-schemas.ts';
+import { readJson, type SqlReader } from '../../db/sql.ts';
+import { lotByIdQuery } from './lot-sql.ts';
+
+/** The lot as lotByIdQuery builds it: everything but the printed DIN. */
+const lotDetailRow = lotDetail.omit({ printedDin: true });
 import { moveFollowingUnits, moveLot } from './lot-status.ts';
-import { lotView, preservationView } from './lot-views.ts';
+import { lotView } from './lot-views.ts';
 import { assertAcceptableTissueType } from './processing-rules.ts';
 import { failedReleasePrerequisites } from './release-gate.ts';
 import { startOfDay } from '../shared/dates.ts';
@@ -18,10 +23,11 @@ import { assertNotBefore, assertNotFuture, assertRecoveryAfterDelivery, assertRe
 import { consentInForceWhere } from '../donors/donor-standing.ts';
 import { sign, type Signing, type SigningGrant } from '../signatures/signing.ts';
 import { sameHolder } from '../signatures/signer-identity.ts';
-import { withSignatures } from '../signatures/signature-views.ts';
 
 interface Deps {
   prisma: PrismaClient;
+  /** For the reads PostgreSQL answers in one statement (lot-sql.ts). */
+  reader: SqlReader;
   runCommand: RunCommand;
   settings: DomainSettings;
   signing: Signing;
@@ -33,7 +39,7 @@ export async function findLot(tx: Tx | PrismaClient, id: string) {
   return lot;
 }
 
-export function createLotService({ prisma, runCommand, settings, signing }: Deps) {
+export function createLotService({ prisma, reader, runCommand, settings, signing }: Deps) {
   async function create(ctx: RequestContext, input: NewLot) {
     assertAcceptableTissueType(input.tissueType);
     return runCommand(ctx, async ({ tx, audit, now }) => {
@@ -65,18 +71,12 @@ export function createLotService({ prisma, runCommand, settings, signing }: Deps
     });
   }
 
+  /** One statement (lot-sql.ts). */
   async function get(id: string) {
-    const lot = await prisma.lot.findUnique({
-      where: { id },
-      include: {
-        processingSteps: { include: { deviations: { orderBy: { openedAt: 'asc' } } }, orderBy: [{ startedAt: 'asc' }, { id: 'asc' }] },
-        preservations: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
-        releaseDecisions: { orderBy: { createdAt: 'asc' } },
-      },
-    });
-    if (!lot) throw notFound('Lot', id);
-    const releaseDecisions = await withSignatures(prisma, 'release_decision', lot.releaseDecisions);
-    return { ...lotView(lot), preservations: lot.preservations.map(preservationView), releaseDecisions };
+    const found = await readJson(reader, lotByIdQuery(id));
+    if (found === null) throw notFound('Lot', id);
+    const lot = lotDetailRow.parse(found);
+    return { ...lot, printedDin: printedDin(lot.din) };
   }
 
   async function list(query: PageQuery & { status?: ProductStatus; donorId?: string }) {
