@@ -22,6 +22,8 @@ export interface Database {
   migrationAdapter: SqlMigrationAwareDriverAdapterFactory;
   /** True only on a server that flushes commits to disk (PostgreSQL). */
   durable: boolean;
+  /** A connection of its own, outside the pool, for session-level locks (PostgreSQL only). */
+  sessionConnection?: () => Promise<pg.Client>;
   close(): Promise<void>;
 }
 
@@ -92,6 +94,11 @@ async function openPostgres(url: string, { statementTimeoutMs }: OpenOptions): P
     reader,
     migrationAdapter: wholeScriptMigrations(new PrismaPg({ connectionString: url, options: UTC_SESSION })),
     durable: true,
+    async sessionConnection() {
+      const client = new pg.Client({ connectionString: url, options: UTC_SESSION });
+      await client.connect();
+      return client;
+    },
     async close() {
       await prisma.$disconnect();
       await reader.dispose();

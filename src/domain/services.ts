@@ -1,6 +1,8 @@
 // The composition root of the domain: every service, built once per app from the database.
 import type { Database } from '../db/database.ts';
 import { createAuditService } from './audit/audit-service.ts';
+import { createSequencer, type SequencerOptions, type SessionConnection } from './audit/sequencer.ts';
+import type { SigningKey } from './audit/signing.ts';
 import { createApiKeyService } from './auth/api-keys.ts';
 import { DEFAULT_KEY_LIFETIMES, type KeyLifetimes } from './auth/key-lifetimes.ts';
 import { createSecurityAlertService } from './security/security-alerts.ts';
@@ -35,20 +37,31 @@ export interface DomainSettings {
   apiKeys: KeyLifetimes;
 }
 
+/** The audit log's signing key and sequencer settings (AUDIT_* settings). */
+export interface AuditLogSettings {
+  signingKey: SigningKey;
+  intervalMs: number;
+  /** A connection of its own for the sequencer's leader lock (PostgreSQL). */
+  connect?: () => Promise<SessionConnection>;
+  log?: SequencerOptions['log'];
+}
+
 export const defaultSettings = (): DomainSettings => ({
   screeningPanel: screeningPanel(),
   recoveryLimitHours: DEFAULT_RECOVERY_LIMIT_HOURS,
   apiKeys: DEFAULT_KEY_LIFETIMES,
 });
 
-export function createServices(db: Database, settings: DomainSettings = defaultSettings()) {
+export function createServices(db: Database, auditLog: AuditLogSettings, settings: DomainSettings = defaultSettings()) {
   const { prisma, reader } = db;
-  const runCommand = createCommandRunner(prisma);
-  const recordRead = createReadRecorder(runCommand);
-  const deps = { prisma, reader, runCommand, recordRead, settings };
+  const runCommand = createCommandRunner(prisma, { serializable: db.engine === 'postgresql' });
+  const recordRead = createReadRecorder(prisma);
+  const sequencer = createSequencer({ prisma, key: auditLog.signingKey, intervalMs: auditLog.intervalMs, connect: auditLog.connect, log: auditLog.log });
+  const deps = { prisma, reader, runCommand, recordRead, settings, catchUpAudit: sequencer.catchUp };
   const services = {
     runCommand,
-    audit: createAuditService(deps),
+    sequencer,
+    audit: createAuditService({ prisma, sequencer, signingKey: auditLog.signingKey }),
     apiKeys: createApiKeyService(deps),
     securityAlerts: createSecurityAlertService(deps),
     facilities: createFacilityService(deps),

@@ -3,6 +3,7 @@
 // gives a test, through the client or directly, is held to the OpenAPI contract (contract.ts).
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.ts';
+import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { generateApiKey } from '../../src/domain/auth/api-keys.ts';
@@ -31,7 +32,14 @@ export interface TestApp {
   scratch: ScratchDatabase;
   /** The OpenAPI contract every response of this app is checked against. */
   contract: Contract;
+  /** Integrates every audit event committed so far into the log (the sequencer runs on its own too). */
+  settle(): Promise<void>;
+  /** The audit log's rows once every event committed so far is in it. */
+  auditLog(): Promise<PrismaClient['auditEvent']>;
 }
+
+/** On PostgreSQL the scratch database has no data directory: the log is signed with this test key. */
+export const TEST_AUDIT_SIGNING_SEED = Buffer.alloc(32, 7).toString('base64');
 
 /**
  * Routes every promise-style app.inject() through the contract: the response is checked
@@ -62,7 +70,7 @@ export async function startTestApp(engine: Engine, options: { scratch?: ScratchD
     BOOTSTRAP_ADMIN_KEY: adminKey,
     // Tests send refused keys on purpose from one address: only the rate-limit test reaches the limit.
     AUTH_FAILURE_LIMIT: '10000',
-    ...(scratch.target.engine === 'pglite' ? { DATA_DIR: scratch.target.dataDir } : { DATABASE_URL: scratch.target.url }),
+    ...(scratch.target.engine === 'pglite' ? { DATA_DIR: scratch.target.dataDir } : { DATABASE_URL: scratch.target.url, AUDIT_SIGNING_KEY: TEST_AUDIT_SIGNING_SEED }),
     ...options.env,
   });
   const database = await openDatabase(scratch.target);
@@ -94,6 +102,11 @@ export async function startTestApp(engine: Engine, options: { scratch?: ScratchD
       return { ...as(key), key, keyId: id };
     },
     contract,
+    settle: () => app.services.sequencer.catchUp(),
+    async auditLog() {
+      await app.services.sequencer.catchUp();
+      return database.prisma.auditEvent;
+    },
     async close({ drop = true } = {}) {
       recordCoverage(process.env.CONTRACT_REPORT_DIR);
       await app.close();

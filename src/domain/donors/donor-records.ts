@@ -54,4 +54,6 @@ export interface DonorDeps {
   prisma: PrismaClient;
   runCommand: RunCommand;
   settings: { screeningPanel: string[]; recoveryLimitHours: number };
+  /** Integrates every audit event committed so far (the donor's history shows them all). */
+  catchUpAudit?: () => Promise<void>;
 }
