@@ -101,7 +101,7 @@ describe.each(engines)('the audit trail on %s', (engine) => {
     expect(verifyConsistency(Number(first.treeSize), Number(second.treeSize), Buffer.from(first.rootHash, 'hex'), Buffer.from(second.rootHash, 'hex'), proof)).toBe(true);
     // The same proof does not join the first head to a different root.
     const forged = Buffer.from(second.rootHash, 'hex');
-    forged[0] ^= 1;
+    forged[0] = forged[0]! ^ 1;
     expect(verifyConsistency(Number(first.treeSize), Number(second.treeSize), Buffer.from(first.rootHash, 'hex'), forged, proof)).toBe(false);
 
     const heads = (await auditor.get(`/audit-log/heads?limit=500`)).json().items;

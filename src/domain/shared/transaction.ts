@@ -9,6 +9,7 @@
 // one transaction at a time. Unique keys and conditional updates guard the invariants that
 // matter most as well.
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.ts';
+import { isTransactionConflict, isUniqueViolation } from '../../db/sql-state.ts';
 import { createAuditAppender, enqueueEvent, type AuditEntry } from '../audit/audit-log.ts';
 import type { RequestContext } from './context.ts';
 import { DeadlineExceeded } from './deadline.ts';
@@ -34,9 +35,14 @@ function transactionOptions(ctx: RequestContext, serializable: boolean) {
   return { maxWait: limit, timeout: limit, ...(serializable ? { isolationLevel: 'Serializable' as const } : {}) };
 }
 
-function isRetryable(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === 'P2034' || /40001|40P01|could not serialize|deadlock detected/.test(String((error as Error)?.message));
+/**
+ * Whether to run the command again: after a serialization failure or deadlock always (up to
+ * MAX_ATTEMPTS); after a unique violation at SERIALIZABLE a couple of times, since a key taken by
+ * a transaction that committed meanwhile shows as one, and the next run sees that row and
+ * decides again (a key that was taken all along answers 409 as before).
+ */
+function isRetryable(error: unknown, attempt: number, serializable: boolean): boolean {
+  return isTransactionConflict(error) || (serializable && attempt < 3 && isUniqueViolation(error));
 }
 
 export type RunCommand = <T>(ctx: RequestContext, work: (command: Command) => Promise<T>) => Promise<T>;
@@ -60,7 +66,7 @@ export function createCommandRunner(prisma: PrismaClient, { serializable }: { se
         }, transactionOptions(ctx, serializable));
       } catch (error) {
         if (ctx.deadline?.expired) throw new DeadlineExceeded();
-        if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
+        if (attempt >= MAX_ATTEMPTS || !isRetryable(error, attempt, serializable)) throw error;
         // Back off with jitter so that colliding transactions do not collide again.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** Math.min(attempt, 6)));
       } finally {
