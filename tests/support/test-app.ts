@@ -3,6 +3,7 @@
 // gives a test, through the client or directly, is held to the OpenAPI contract (contract.ts).
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.ts';
+import { TEST_AUDIT_SIGNING_SEED } from './service-process.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openDatabase, type Database } from '../../src/db/database.ts';
@@ -38,8 +39,7 @@ export interface TestApp {
   auditLog(): Promise<PrismaClient['auditEvent']>;
 }
 
-/** On PostgreSQL the scratch database has no data directory: the log is signed with this test key. */
-export const TEST_AUDIT_SIGNING_SEED = Buffer.alloc(32, 7).toString('base64');
+
 
 /**
  * Routes every promise-style app.inject() through the contract: the response is checked
