@@ -11,7 +11,6 @@ import swaggerUi from '@fastify/swagger-ui';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { databaseTarget, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
-import { applyMigrations } from './db/migrations.ts';
 import { shippedMigrations, unappliedMigrations } from './db/readiness.ts';
 import { createServices, type Services } from './domain/services.ts';
 import { loadSigningKey } from './domain/audit/signing.ts';
@@ -48,13 +47,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const database = options.database ?? (await openDatabase(databaseTarget(config), { statementTimeoutMs: config.REQUEST_TIMEOUT_MS }));
   try {
     const shipped = await shippedMigrations();
-    if (config.MIGRATE_ON_START) {
+    // One query says whether anything is pending; only then is Prisma's schema engine (WASM,
+    // tens of MB) loaded, and it is let go once the migrations are applied.
+    const pending = await unappliedMigrations(database.prisma, shipped).catch(() => shipped);
+    if (pending.length && !config.MIGRATE_ON_START) {
+      throw new Error(`The database lacks migrations ${pending.join(', ')}; run npm run db:migrate (MIGRATE_ON_START=false).`);
+    }
+    if (pending.length) {
+      const { applyMigrations } = await import('./db/migrations.ts');
       await applyMigrations(database.migrationAdapter);
-    } else {
-      const pending = await unappliedMigrations(database.prisma, shipped).catch(() => shipped);
-      if (pending.length) {
-        throw new Error(`The database lacks migrations ${pending.join(', ')}; run npm run db:migrate (MIGRATE_ON_START=false).`);
-      }
     }
     const signingKey = await loadSigningKey({ key: config.AUDIT_SIGNING_KEY, file: join(config.DATA_DIR, 'audit-signing-key'), name: config.AUDIT_LOG_ORIGIN });
     const services = createServices(database, { signingKey, intervalMs: config.AUDIT_INTEGRATION_INTERVAL_MS, connect: database.sessionConnection }, {

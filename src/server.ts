@@ -1,6 +1,7 @@
 // Boots the service: configuration, the app, the listener, a clean stop on SIGTERM/SIGINT.
 import { writeFile, mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { DataDirLockedError } from './db/data-dir-lock.ts';
@@ -26,6 +27,10 @@ async function main() {
     }
     throw error;
   }
+  // On PostgreSQL the only WebAssembly is Prisma's query compiler, whose plans are cached: its
+  // baseline code (Liftoff) serves as fast, and leaving out V8's optimising recompilation saves
+  // the ~45 MB its buffers keep in the process. (PGlite's PostgreSQL needs the optimised code.)
+  if (config.DATABASE_URL) setFlagsFromString('--liftoff-only');
 
   const app = await buildApp(config).catch((error: unknown) => {
     if (error instanceof DataDirLockedError) {

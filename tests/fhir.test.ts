@@ -38,7 +38,7 @@ describe.each(engines)('FHIR R5 on %s', (engine) => {
   });
   afterAll(async () => t?.close());
 
-  it('describes itself in a CapabilityStatement at /fhir/metadata, without a key', async () => {
+  it('describes itself in a CapabilityStatement at /fhir/metadata, without a key [REQ-REC-05]', async () => {
     const res = await t.as(null).get('/fhir/metadata');
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['content-type']).toMatch(FHIR_JSON);
@@ -48,7 +48,7 @@ describe.each(engines)('FHIR R5 on %s', (engine) => {
     expect(statement.rest[0].resource.map((r: { type: string }) => r.type)).toEqual(['BiologicallyDerivedProduct', 'BiologicallyDerivedProductDispense', 'Procedure']);
   });
 
-  it('serves a unit as a BiologicallyDerivedProduct with its ISBT 128 product code and DIN, collection, processing and storage', async () => {
+  it('serves a unit as a BiologicallyDerivedProduct with its ISBT 128 product code and DIN, collection, processing and storage [REQ-REC-05]', async () => {
     const unit = chain.units[1]!;
     const res = await auditor.get(`/fhir/BiologicallyDerivedProduct/${unit.id}`);
     expect(res.statusCode, res.body).toBe(200);
@@ -75,7 +75,7 @@ describe.each(engines)('FHIR R5 on %s', (engine) => {
     expect(read).not.toBeNull();
   });
 
-  it('finds the product by its code as scanned or typed, as an EHR does at the bedside', async () => {
+  it('finds the product by its code as scanned or typed, as an EHR does at the bedside [REQ-REC-05]', async () => {
     const unit = chain.units[1]!;
     for (const identifier of [unit.code, unit.typed, `https://allograft-trace.org/fhir/sid/unit-code|${unit.code}`, `=${chain.din}00=<T0001A01`]) {
       const res = await auditor.get(`/fhir/BiologicallyDerivedProduct?identifier=${encodeURIComponent(identifier)}`);
@@ -92,7 +92,7 @@ describe.each(engines)('FHIR R5 on %s', (engine) => {
     expectProblem(await auditor.get(`/fhir/BiologicallyDerivedProduct?identifier=${encodeURIComponent(`https://www.isbt128.org/uri/DonationIdentificationNumber|${chain.din}`)}`), 400, 'validation_failed');
   });
 
-  it('serves an administration as a BiologicallyDerivedProductDispense and a Procedure that used the product; a superseded version is entered-in-error', async () => {
+  it('serves an administration as a BiologicallyDerivedProductDispense and a Procedure that used the product; a superseded version is entered-in-error [REQ-REC-05]', async () => {
     const unit = chain.units[0]!;
     const dispense = (await clinician.get(`/fhir/BiologicallyDerivedProductDispense/${correctedId}`)).json();
     expect(resourceProblems(dispense)).toEqual([]);
@@ -114,7 +114,7 @@ describe.each(engines)('FHIR R5 on %s', (engine) => {
     expect((await auditor.get(`/fhir/BiologicallyDerivedProductDispense/${administrationId}`)).json().status).toBe('entered-in-error');
   });
 
-  it('serves the unit’s backward trace as a collection Bundle whose every reference resolves inside it, with the patient by MRN only', async () => {
+  it('serves the unit’s backward trace as a collection Bundle whose every reference resolves inside it, with the patient by MRN only [REQ-REC-05]', async () => {
     const unit = chain.units[0]!;
     const res = await auditor.get(`/fhir/BiologicallyDerivedProduct/${unit.id}/$trace`);
     expect(res.statusCode, res.body).toBe(200);

@@ -13,6 +13,26 @@ import {
 const din = 'W123426000042';
 const unit = { ok: true, code: `${din}T0001A01`, din, productCode: 'T0001', division: 'A01' };
 
+describe('the ISO/IEC 7064 Mod 37-2 check character', () => {
+  it('matches published check values, independent of this code', () => {
+    // Test values of an independent ISO/IEC 7064 implementation (jacoelho/go-iso7064), the first
+    // two of them ISBT 128 DINs (G1234 89 654321, A9999 15 000001), one whose check is the "*".
+    expect(mod37_2('G123489654321')).toBe('Y');
+    expect(mod37_2('A999915000001')).toBe('M');
+    expect(mod37_2('LMOSBYFCTRSSJCB3X6U9DUBLKNIH03FO6X963TGXYAHG')).toBe('*');
+    expect(mod37_2('G7N286AL39FFQNU6BH8SMJB5VGMBCB6WPGMWJK800VU7K')).toBe('P');
+  });
+
+  it('catches every single-character substitution and adjacent transposition in a DIN', () => {
+    const chars = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+    const check = mod37_2(din);
+    for (let i = 0; i < din.length; i++) {
+      for (const c of chars) if (c !== din[i]) expect(mod37_2(din.slice(0, i) + c + din.slice(i + 1)), `${i}:${c}`).not.toBe(check);
+      if (i + 1 < din.length && din[i] !== din[i + 1]) expect(mod37_2(din.slice(0, i) + din[i + 1] + din[i] + din.slice(i + 2))).not.toBe(check);
+    }
+  });
+});
+
 describe('ISBT 128 data structures', () => {
   it('builds the DIN with flag characters, the product code, the expiration date and time and the SEC with their data identifiers', () => {
     expect(dinDataStructure(din)).toBe('=W12342600004200');
@@ -32,13 +52,13 @@ describe('reading a unit code as typed or scanned', () => {
     expect(parseUnitCode(`W1234 26 000042 ${mod37_2(din)} t0001 a01`)).toEqual(unit);
   });
 
-  it('reads the DIN and product code barcodes in either order, with the expiry, AIM identifiers and line ends', () => {
+  it('reads the DIN and product code barcodes in either order, with the expiry, AIM identifiers and line ends [REQ-ID-04]', () => {
     expect(parseUnitCode('=W12342600004200=<T0001A01')).toEqual(unit);
     expect(parseUnitCode('=<T0001A01=W12342600004200&>0310602359')).toEqual(unit);
     expect(parseUnitCode(']C0=W12342600004200\r\n]C0=<T0001A01\r\n')).toEqual(unit);
   });
 
-  it('reads the Data Matrix compound message, with or without the SEC', () => {
+  it('reads the Data Matrix compound message, with or without the SEC [REQ-ID-04]', () => {
     expect(parseUnitCode('=+03000=W12342600004200=<T0001A01&>0310602359')).toEqual(unit);
     expect(parseUnitCode(']d1=+04000=W12342600004200=<T0001A01&>0310602359&,4BE123456W123426000042AT000100A0120310301')).toEqual(unit);
   });

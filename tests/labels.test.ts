@@ -4,12 +4,25 @@ import { mod37_2 } from '../src/domain/units/identification.ts';
 import { engines } from './support/engines.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
-import { decodeBarcodes, svgToPng } from './support/barcodes.ts';
+import { decodeBarcodes, pdfToPng, svgToPng } from './support/barcodes.ts';
 import { ok, readyLot, releasedLot, setupBank, splitUnits, type Bank } from './support/lot-fixtures.ts';
 
 /** Undoes ZPL's Code 128 invocation codes (start B, code C, code B, ">" as "><"): the data the printer encodes. */
 function zplCode128Data(field: string): string {
   return field.replace(/^>:/, '').replace(/>[56]/g, '').replace(/></g, '>');
+}
+
+/** What a scanner read off a label picture: exactly the label's four symbols, each read whole (checksums valid). */
+function expectLabelSymbols(scanned: Awaited<ReturnType<typeof decodeBarcodes>>, isbt128: { din: string; productCode: string; expiration: string; dataMatrix: string }) {
+  expect(scanned.map((r) => [r.format, r.text]).sort()).toEqual(
+    [
+      ['Code128', isbt128.din],
+      ['Code128', isbt128.productCode],
+      ['Code128', isbt128.expiration],
+      ['DataMatrix', isbt128.dataMatrix],
+    ].sort(),
+  );
+  expect(scanned.every((r) => r.isValid)).toBe(true);
 }
 
 describe.each(engines)('printed ISBT 128 labels on %s', (engine) => {
@@ -51,22 +64,16 @@ describe.each(engines)('printed ISBT 128 labels on %s', (engine) => {
     expect((await get(`/units/${unit.code}/label`, 'application/json')).headers['content-type']).toMatch(/^application\/json/);
   });
 
-  it('prints SVG whose every barcode, rendered to a picture and scanned, gives back exactly the data the label claims', async () => {
+  it('prints SVG whose every barcode, rendered to a picture and scanned, gives back exactly the data the label claims [REQ-LABEL-03]', async () => {
     const label = (await get(`/units/${unit.code}/label`)).json();
     for (const res of [await get(`/units/${unit.code}/label?format=svg`), await get(`/units/${unit.code}/label`, 'image/svg+xml')]) {
       expect(res.statusCode, res.body).toBe(200);
       expect(res.headers['content-type']).toMatch(/^image\/svg\+xml/);
       expect(res.headers['content-disposition']).toBe(`inline; filename="label-${unit.code}.svg"`);
       const scanned = await decodeBarcodes(svgToPng(res.body));
-      expect(scanned.map((r) => [r.format, r.text]).sort()).toEqual(
-        [
-          ['Code128', label.isbt128.din],
-          ['Code128', label.isbt128.productCode],
-          ['Code128', label.isbt128.expiration],
-          ['DataMatrix', label.isbt128.dataMatrix],
-        ].sort(),
-      );
-      expect(scanned.every((r) => r.isValid)).toBe(true);
+      expectLabelSymbols(scanned, label.isbt128);
+      // Drawn at a label printer's 203 dpi (8 dots per mm: a 0.25 mm bar is 2 dots), it still scans.
+      expectLabelSymbols(await decodeBarcodes(svgToPng(res.body, 8)), label.isbt128);
       // The check character is printed for keyboard entry, never encoded in a barcode.
       const check = mod37_2(din);
       expect(res.body).toContain(`>${check}</text>`);
@@ -78,7 +85,7 @@ describe.each(engines)('printed ISBT 128 labels on %s', (engine) => {
     }
   });
 
-  it('scans the barcodes straight back into the API: the DIN and product code, or the Data Matrix, find the unit', async () => {
+  it('scans the barcodes straight back into the API: the DIN and product code, or the Data Matrix, find the unit [REQ-ID-04]', async () => {
     const svg = (await get(`/units/${unit.code}/label?format=svg`)).body;
     const scanned = await decodeBarcodes(svgToPng(svg));
     const text = (prefix: string) => scanned.find((r) => r.text.startsWith(prefix))!.text;
@@ -90,7 +97,7 @@ describe.each(engines)('printed ISBT 128 labels on %s', (engine) => {
     }
   });
 
-  it('takes the scanned barcodes wherever it takes a unit code: shipping, receipt, administration, trace', async () => {
+  it('takes the scanned barcodes wherever it takes a unit code: shipping, receipt, administration, trace [REQ-ID-04]', async () => {
     const lot = await releasedLot(t, bank);
     const [scannedUnit] = await splitUnits(bank, lot.id, 1);
     const label = (await get(`/units/${scannedUnit!.code}/label`)).json();
@@ -115,13 +122,15 @@ describe.each(engines)('printed ISBT 128 labels on %s', (engine) => {
     expect(trace.unit.code).toBe(scannedUnit!.code);
   });
 
-  it('prints a PDF whose text carries the DIN, the boxed check character, the product, storage, expiry, warnings and SEC, and never the donor', async () => {
+  it('prints a PDF whose barcodes, rendered and scanned, give back the label’s data, and whose text carries the DIN, the boxed check character, the product, storage, expiry, warnings and SEC, and never the donor [REQ-LABEL-03]', async () => {
     const label = (await get(`/units/${unit.code}/label`)).json();
     const res = await get(`/units/${unit.code}/label?format=pdf`);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
     expect(res.headers['content-disposition']).toBe(`inline; filename="label-${unit.code}.pdf"`);
     expect(res.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    // The PDF drawn by pdf.js, not by the code that wrote it, then scanned.
+    expectLabelSymbols(await decodeBarcodes(await pdfToPng(new Uint8Array(res.rawPayload))), label.isbt128);
     const pdf = await getDocumentProxy(new Uint8Array(res.rawPayload));
     expect(pdf.numPages).toBe(1);
     const { text } = await extractText(pdf, { mergePages: true });
@@ -142,7 +151,7 @@ describe.each(engines)('printed ISBT 128 labels on %s', (engine) => {
     expect(text).not.toContain(donorCode);
   });
 
-  it('prints ZPL for a Zebra printer whose barcode fields encode exactly the label’s data', async () => {
+  it('prints ZPL for a Zebra printer whose barcode fields encode exactly the label’s data [REQ-LABEL-03]', async () => {
     const label = (await get(`/units/${unit.code}/label`)).json();
     const res = await get(`/units/${unit.code}/label`, 'application/zpl');
     expect(res.statusCode).toBe(200);
@@ -158,7 +167,7 @@ describe.each(engines)('printed ISBT 128 labels on %s', (engine) => {
     expect(zpl).not.toContain(donorCode);
   });
 
-  it('warns QUARANTINE on a unit not yet released, and DO NOT USE on a lot flagged for review, in every format', async () => {
+  it('warns QUARANTINE on a unit not yet released, and DO NOT USE on a lot flagged for review, in every format [REQ-LABEL-02, REQ-LABEL-03]', async () => {
     const held = await readyLot(t, bank);
     const [quarantined] = await splitUnits(bank, held.id, 1);
     expect((await get(`/units/${quarantined!.code}/label?format=svg`)).body).toContain('QUARANTINE: not released for');

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from './support/engines.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
@@ -28,7 +29,7 @@ describe.each(engines)('recall notices on %s', (engine) => {
     await receiver?.close();
   });
 
-  it('sends a signed notice to the consignee, retries through a restart, records every attempt, delivers once, and shows the acknowledgement', async () => {
+  it('sends a signed notice to the consignee, retries through a restart, records every attempt, delivers once, and shows the acknowledgement [REQ-RECALL-02]', async () => {
     const chain = await seedChain(t.database.prisma, f, { units: 3 });
     const patient = (await clinician.post('/patients', { medicalRecordNumber: 'MRN-NOTICE-1' })).json();
     const given = await clinician.post('/administrations', { unitCode: chain.units[0]!.code, patientId: patient.id, administeredAt: hoursAgo(2), anatomicalSite: 'heel', indication: 'burn' });
@@ -63,7 +64,13 @@ describe.each(engines)('recall notices on %s', (engine) => {
       expect(verifySignature(SECRET, signature, request.body)).toBe(true);
       expect(verifySignature('not-the-secret-not-the-secret-00000', signature, request.body)).toBe(false);
       expect(verifySignature(SECRET, signature, request.body.replace('MRN-NOTICE-1', 'MRN-NOTICE-2'))).toBe(false);
+      // The signature covers the timestamp: replayed ten minutes later, or with another timestamp, it is refused.
+      expect(verifySignature(SECRET, signature, request.body, Date.now() + 600_000)).toBe(false);
+      expect(verifySignature(SECRET, { ...signature, timestamp: String(Number(signature.timestamp) + 1) }, request.body)).toBe(false);
     }
+    // An independent check of the scheme as documented: HMAC-SHA256 over "<timestamp>.<raw body>", hex, after "v1=".
+    const first = receiver.received[0]!;
+    expect(first.headers['x-allograft-signature']).toBe(`v1=${createHmac('sha256', SECRET).update(`${String(first.headers['x-allograft-timestamp'])}.${first.body}`).digest('hex')}`);
     const body = JSON.parse(receiver.received[0]!.body);
     expect(body).toMatchObject({ noticeId, kind: 'recall', recallId: recall.id, facility: { id: f.clinicId }, acknowledge: { method: 'POST', path: `/recalls/${recall.id}/acknowledgements` } });
     expect(body.units.held.map((u: { code: string }) => u.code).sort()).toEqual([chain.units[1]!.code, chain.units[2]!.code].sort());
@@ -91,7 +98,7 @@ describe.each(engines)('recall notices on %s', (engine) => {
     expect(receiver.received).toHaveLength(3);
   });
 
-  it('tells consignees when a consent withdrawal flags lots, and when an adverse reaction investigation implicates the donor', async () => {
+  it('tells consignees when a consent withdrawal flags lots, and when an adverse reaction investigation implicates the donor [REQ-RECALL-02]', async () => {
     const chain = await seedChain(t.database.prisma, f, { units: 2 });
     const patient = (await clinician.post('/patients', { medicalRecordNumber: 'MRN-NOTICE-2' })).json();
     const given = (await clinician.post('/administrations', { unitCode: chain.units[0]!.code, patientId: patient.id, administeredAt: hoursAgo(3), anatomicalSite: 'knee', indication: 'burn' })).json();
@@ -116,6 +123,36 @@ describe.each(engines)('recall notices on %s', (engine) => {
     await until(async () => (await t.database.prisma.recallNotice.count({ where: { id: { in: notices.map((n) => n.id) }, status: 'delivered' } })) === 2, 30_000, 'both deliveries');
     const kinds = receiver.received.slice(3).map((r) => JSON.parse(r.body).kind).sort();
     expect(kinds).toEqual(['adverse_reaction', 'consent_withdrawal']);
+  });
+
+  it('stops delivering to a consignee that acknowledges while its endpoint is still failing: nothing is sent after the acknowledgement [REQ-RECALL-02]', async () => {
+    const down = await startNoticeReceiver(Array(1000).fill(503));
+    try {
+      const moved = await t.app.inject({ method: 'POST', url: `/facilities/${f.clinicId}/recall-notice-endpoint`, headers: { authorization: `Bearer ${t.adminKey}` }, payload: { url: down.url, secret: SECRET } });
+      expect(moved.statusCode, moved.body).toBe(201);
+      const chain = await seedChain(t.database.prisma, f, { units: 2 });
+      const recall = (await t.admin.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'sterility failure on a sibling lot' })).json();
+      const noticeId = recall.notices[0].noticeId;
+      await until(() => down.received.length >= 2, 30_000, 'two failed attempts');
+
+      // The clinic heard of the recall another way (a phone call) and acknowledges.
+      const ack = await clinician.post(`/recalls/${recall.id}/acknowledgements`, { unitsQuarantined: true, patientsNotified: true });
+      expect(ack.statusCode, ack.body).toBe(201);
+      expect(ack.json()).toMatchObject({ status: 'acknowledged', outstanding: [] });
+      await new Promise((r) => setTimeout(r, 200)); // an attempt already on the wire finishes
+      const sent = down.received.length;
+      await new Promise((r) => setTimeout(r, 1_000)); // twenty polls more
+      expect(down.received).toHaveLength(sent);
+
+      const notice = (await t.admin.get(`/recall-notices/${noticeId}`)).json();
+      expect(notice).toMatchObject({ status: 'acknowledged', deliveredAt: null });
+      expect(notice.deliveryAttempts.length).toBe(sent);
+      expect(notice.deliveryAttempts.every((a: { statusCode: number; delivered: boolean }) => a.statusCode === 503 && !a.delivered)).toBe(true);
+      const report = (await t.admin.get(`/recalls/${recall.id}`)).json();
+      expect(report.notices[0]).toMatchObject({ status: 'acknowledged', notifiedAt: null, acknowledgedAt: expect.any(String), nextAttemptAt: null, outstanding: [] });
+    } finally {
+      await down.close();
+    }
   });
 
   it('refuses an endpoint that is not https, a short secret, and an acknowledgement from a facility that was sent no notice, writing nothing', async () => {

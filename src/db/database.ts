@@ -1,9 +1,8 @@
 // Opens the one database the service uses: embedded PGlite on disk by default, PostgreSQL
-// when DATABASE_URL is set. Nothing here connects at import time.
+// when DATABASE_URL is set. Nothing here connects at import time, and PGlite (its WASM build of
+// PostgreSQL and its adapter) is loaded only by a service that runs on it.
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
@@ -38,6 +37,13 @@ export const EMBEDDED_DURABILITY_WARNING =
  */
 export const UTC_SESSION = '-c TimeZone=UTC';
 
+/**
+ * PGlite keeps PostgreSQL's shared buffers inside its WebAssembly memory, and its default (128 MB)
+ * is resident from the start. 32 MB holds a small site's working set; the rest of the data is
+ * read through the operating system's file cache.
+ */
+const PGLITE_SETTINGS = ['-c', 'shared_buffers=32MB'];
+
 export interface OpenOptions {
   /**
    * On PostgreSQL, the longest a statement may run or wait for a lock, and a transaction may sit
@@ -53,10 +59,11 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
 async function openPglite(dataDir: string): Promise<Database> {
   const dir = resolve(dataDir);
   await mkdir(dir, { recursive: true });
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
   const lock = await lockDataDir(dir);
-  let pglite: PGlite;
+  let pglite: InstanceType<typeof PGlite>;
   try {
-    pglite = await PGlite.create(resolve(dir, 'pgdata'));
+    pglite = await PGlite.create(resolve(dir, 'pgdata'), { startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS] });
   } catch (error) {
     await lock.release();
     throw error;

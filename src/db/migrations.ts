@@ -1,38 +1,14 @@
 // Applies and authors migrations with the WASM schema engine. The `_prisma_migrations` table
 // is written exactly as `prisma migrate deploy` writes it, so either tool can continue the history.
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { mkdir, writeFile } from 'node:fs/promises';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { SchemaEngine } from './schema-engine.ts';
-import { migrationsDir, openSchemaEngine, readSchema } from './schema-engine.ts';
+import { openSchemaEngine } from './schema-engine.ts';
+import { loadMigrationList, migrationsDir, readSchema } from './migration-list.ts';
+
+export { loadMigrationList };
 
 const noFilter = { externalTables: [], externalEnums: [] };
-
-export async function loadMigrationList() {
-  const baseDir = fileURLToPath(migrationsDir);
-  const entries = await readdir(baseDir, { withFileTypes: true }).catch(() => []);
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
-  const migrationDirectories = await Promise.all(
-    names.map(async (name) => ({
-      path: name,
-      migrationFile: {
-        path: 'migration.sql',
-        content: await readFile(new URL(`${name}/migration.sql`, migrationsDir), 'utf8')
-          .then((sql) => ({ tag: 'ok' as const, value: sql }))
-          .catch((e: Error) => ({ tag: 'error' as const, value: e.message })),
-      },
-    })),
-  );
-  const lockfileContent = await readFile(new URL('migration_lock.toml', migrationsDir), 'utf8').catch(() => null);
-  return {
-    baseDir,
-    lockfile: { path: 'migration_lock.toml', content: lockfileContent },
-    shadowDbInitScript: '',
-    migrationDirectories,
-  };
-}
 
 /**
  * Runs work on a schema engine, then closes every connection the engine opened. The engine
@@ -52,10 +28,14 @@ async function withEngine<T>(adapterFactory: SqlMigrationAwareDriverAdapterFacto
     connect: () => track(adapterFactory.connect()),
     connectToShadowDb: () => track(adapterFactory.connectToShadowDb()),
   };
+  let engine: SchemaEngine | undefined;
   try {
-    return await work(await openSchemaEngine(tracked));
+    engine = await openSchemaEngine(tracked);
+    return await work(engine);
   } finally {
     await Promise.all(opened.map((adapter) => adapter.dispose()));
+    // The engine's memory inside the WASM instance, at once rather than at some later GC.
+    engine?.free();
   }
 }
 
@@ -102,6 +82,7 @@ export async function diffDatabaseToSchema(adapterFactory: SqlMigrationAwareDriv
  * in schema.prisma: empty when history and schema agree. Uses a throw-away in-memory PGlite.
  */
 export async function diffHistoryToSchema(): Promise<string> {
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
   const scratch = new PGlite();
   try {
     const factory = new PrismaPGlite(scratch);

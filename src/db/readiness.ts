@@ -1,17 +1,14 @@
 // Is the database reachable, and has it applied every migration this build ships?
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { EMBEDDED_DURABILITY_WARNING, type Database } from './database.ts';
-import { loadMigrationList } from './migrations.ts';
+export { shippedMigrations } from './migration-list.ts';
 
+/** The shipped migrations the database has not applied, in one query (throws when it has no history table). */
 export async function unappliedMigrations(prisma: PrismaClient, shipped: string[]): Promise<string[]> {
   const rows = await prisma.$queryRaw<{ migration_name: string }[]>`
     SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
   const applied = new Set(rows.map((r) => r.migration_name));
   return shipped.filter((name) => !applied.has(name));
-}
-
-export async function shippedMigrations(): Promise<string[]> {
-  return (await loadMigrationList()).migrationDirectories.map((d) => d.path);
 }
 
 export interface Readiness {

@@ -7,6 +7,7 @@ import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils';
+import { readSchema } from './migration-list.ts';
 
 export type { SchemaEngine };
 
@@ -23,12 +24,7 @@ function initialiseWasm(): Promise<void> {
   return initialised;
 }
 
-export const schemaPath = new URL('../../prisma/schema.prisma', import.meta.url);
-export const migrationsDir = new URL('../../prisma/migrations/', import.meta.url);
-
-export async function readSchema(): Promise<string> {
-  return readFile(schemaPath, 'utf8');
-}
+export { migrationsDir, readSchema, schemaPath } from './migration-list.ts';
 
 export async function openSchemaEngine(
   adapterFactory: SqlMigrationAwareDriverAdapterFactory,

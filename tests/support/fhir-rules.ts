@@ -1,7 +1,10 @@
 // The FHIR R5 rules a receiving system relies on, checked on every resource the service serves:
 // cardinality of required elements, required bindings, well-formed primitives (id, dateTime,
 // uri), no empty or null elements, code systems and identifier systems as absolute URIs, and
-// references that resolve inside the Bundle. Taken from the R5 specification's resource pages.
+// references that resolve inside the Bundle. Taken from the R5 specification's resource pages;
+// on top of these, fhir-r5.ts holds every resource to the R5 JSON schema, StructureDefinition
+// cardinalities and required bindings as HL7 publishes them.
+import { r5Problems } from './fhir-r5.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Resource = { resourceType: string; id?: string; [key: string]: Json | undefined };
@@ -70,6 +73,7 @@ export function resourceProblems(resource: Resource): string[] {
     if (coding && (coding.system !== system || !codes.includes(coding.code ?? ''))) problems.push(`${where}: ${path} must be a code of ${system}`);
   }
   walk(resource as Json, where, problems);
+  problems.push(...r5Problems(resource as never));
   return problems;
 }
 

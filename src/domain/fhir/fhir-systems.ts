@@ -1,9 +1,10 @@
 // The code systems and identifier systems of the FHIR R5 resources the service serves. ISBT 128
-// codes use the URIs the R5 specification's own BiologicallyDerivedProduct example uses
-// (https://www.isbt128.org/uri/…); FHIR's own code systems are those bound to the elements; what
-// is only ours (unit codes, tissue types, product properties) lives under our own namespace.
+// data is named under https://www.isbt128.org/uri/…, the base of the R5 BiologicallyDerivedProduct
+// StructureDefinition's ISBT 128 mapping and the system its example gives the DIN (the example's
+// product code has no system); FHIR's own code systems are those bound to the elements; what is
+// only ours (unit codes, tissue types, product properties) lives under our own namespace.
 
-/** ISBT 128 Product Description Code: BiologicallyDerivedProduct.productCode (R5 example). */
+/** ISBT 128 Product Description Code: BiologicallyDerivedProduct.productCode (the R5 mapping's "Product Description Code"). */
 export const ISBT128_PRODUCT_DESCRIPTION_CODE = 'https://www.isbt128.org/uri/ProductDescriptionCode';
 /** ISBT 128 Donation Identification Number: BiologicallyDerivedProduct.biologicalSourceEvent (R5 example). */
 export const ISBT128_DIN = 'https://www.isbt128.org/uri/DonationIdentificationNumber';

@@ -31,7 +31,8 @@ export async function recallNoticeStatus(db: Db, recallId: string) {
       const { units } = notice.payload as unknown as { units: NoticeUnits };
       const last = notice.deliveryAttempts[0] ?? null;
       const outstanding: Outstanding[] = [
-        ...(notice.deliveredAt ? [] : ['delivery' as const]),
+        // A consignee that acknowledged has the notice, however it reached it.
+        ...(notice.deliveredAt || ack ? [] : ['delivery' as const]),
         ...(ack ? [] : ['acknowledgement' as const]),
         ...(ack && !ack.unitsQuarantined && units.held.length ? ['units_quarantined' as const] : []),
         ...(ack && !ack.patientsNotified && units.administered.length ? ['patients_notified' as const] : []),
