@@ -3,25 +3,13 @@
 import { createHash } from 'node:crypto';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { canonicalJson, type Json } from '../shared/json.ts';
+import type { LoggedContent } from './audit-log.ts';
 import { BreakTally, type BreakReport } from './verification.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-interface ChainedEvent {
-  seq: bigint;
-  occurredAt: Date;
-  actorKeyId: string | null;
-  actorName: string;
-  actorRole: string;
-  action: string;
-  entityType: string;
-  entityId: string;
-  before: unknown;
-  after: unknown;
-  reason: string | null;
-  requestId: string | null;
-  prevHash: string;
-}
+/** An event of the old chain: a log entry's content and the hash of the event before it. */
+type ChainedEvent = LoggedContent & { prevHash: string };
 
 export function legacyHash(event: ChainedEvent): string {
   const content = canonicalJson({

@@ -38,20 +38,8 @@ export interface SequencerOptions {
   log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
 }
 
-interface QueuedRow {
-  id: bigint;
-  occurredAt: Date;
-  actorKeyId: string | null;
-  actorName: string;
-  actorRole: string;
-  action: string;
-  entityType: string;
-  entityId: string;
-  before: unknown;
-  after: unknown;
-  reason: string | null;
-  requestId: string | null;
-}
+/** A queued event: the content of a log entry, without its sequence number yet. */
+type QueuedRow = Omit<LoggedContent, 'seq'> & { id: bigint };
 
 const DEFAULT_BATCH = 2_000;
 const CATCH_UP_LIMIT_MS = 5_000;
