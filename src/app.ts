@@ -133,6 +133,7 @@ async function createHttpApp(
     log: app.log.child({ component: 'recall-notices' }),
   });
   // The audit sequencer too (audit/sequencer.ts): on close it integrates what was committed.
+  parts.services.sequencer.useLog(app.log.child({ component: 'audit-sequencer' }));
   app.addHook('onReady', async () => {
     noticeWorker.start();
     parts.services.sequencer.start();

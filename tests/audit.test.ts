@@ -138,6 +138,12 @@ describe.each(engines)('the audit trail on %s', (engine) => {
     expect(verification.breaks.first).toMatchObject({ kind: 'leaf_hash_mismatch', seq: '2' });
     expect(verification.breaks.last).toMatchObject({ kind: 'head_beyond_log' });
     expect(verification.breaks.count).toBe(Object.values(verification.breaks.byKind as Record<string, number>).reduce((a, b) => a + b, 0));
+
+    // The sequencer signs no second head of a size already signed: it stops integrating, says
+    // why in GET /ready, and the trail stays readable as it is.
+    expect((await t.admin.post('/facilities', { kind: 'clinic', name: 'After the cut' })).statusCode).toBe(201);
+    expect((await t.admin.get('/audit-events?limit=1')).statusCode).toBe(200);
+    expect((await t.as(null).get('/ready')).json().auditLog.integrationError).toMatch(/removed behind the database's back/);
   });
 
   it('is readable by auditors only among the non-admin roles that may not write', async () => {

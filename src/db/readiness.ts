@@ -31,9 +31,11 @@ export interface AuditLogState {
   lastHeadAgeSeconds: number | null;
   /** Whether this instance is the one integrating events (the others take over if it stops). */
   sequencerLeader: boolean;
+  /** Why the last integration failed (e.g. the log was cut behind the database's back), or null. */
+  integrationError: string | null;
 }
 
-async function auditLogState(prisma: PrismaClient, leader: boolean): Promise<AuditLogState> {
+async function auditLogState(prisma: PrismaClient, sequencer: SequencerState): Promise<AuditLogState> {
   const [row] = await prisma.$queryRaw<{ queued: bigint; lag: number | null; size: bigint | null; head_age: number | null }[]>`
     SELECT (SELECT count(*) FROM audit_queue) AS queued,
            (SELECT extract(epoch FROM clock_timestamp() - min(enqueued_at))::float8 FROM audit_queue) AS lag,
@@ -44,14 +46,20 @@ async function auditLogState(prisma: PrismaClient, leader: boolean): Promise<Aud
     lagSeconds: Math.max(0, Number(row!.lag ?? 0)),
     treeSize: String(row!.size ?? 0),
     lastHeadAgeSeconds: row!.head_age === null ? null : Math.max(0, Number(row!.head_age)),
-    sequencerLeader: leader,
+    sequencerLeader: sequencer.isLeader(),
+    integrationError: sequencer.lastError(),
   };
 }
 
 /** Ready when the database answers and has applied every migration this build ships. */
-export async function readiness(database: Database, shipped: string[], sequencer?: { isLeader(): boolean }): Promise<Readiness> {
+export interface SequencerState {
+  isLeader(): boolean;
+  lastError(): string | null;
+}
+
+export async function readiness(database: Database, shipped: string[], sequencer?: SequencerState): Promise<Readiness> {
   const pending = await unappliedMigrations(database.prisma, shipped).catch(() => null);
-  const auditLog = pending?.length === 0 && sequencer ? await auditLogState(database.prisma, sequencer.isLeader()).catch(() => undefined) : undefined;
+  const auditLog = pending?.length === 0 && sequencer ? await auditLogState(database.prisma, sequencer).catch(() => undefined) : undefined;
   return {
     status: pending?.length === 0 ? 'ready' : 'not_ready',
     engine: database.engine,

@@ -42,10 +42,18 @@ export interface SequencerOptions {
 type QueuedRow = Omit<LoggedContent, 'seq'> & { id: bigint };
 
 const DEFAULT_BATCH = 2_000;
+
+/** The log holds fewer events than a head signed: integration stops until someone looks. */
+export class LogCut extends Error {
+  constructor(size: bigint, signed: bigint) {
+    super(`the audit log holds ${size} events but a head was signed at ${signed}: events were removed behind the database's back; integration is stopped`);
+  }
+}
 const CATCH_UP_LIMIT_MS = 5_000;
 
 export function createSequencer(options: SequencerOptions) {
   const { prisma, key } = options;
+  let log = options.log;
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
 
   /** Integrates one batch; returns how many events became log entries. */
@@ -62,7 +70,13 @@ export function createSequencer(options: SequencerOptions) {
           ORDER BY xid, id
           LIMIT ${batchSize}`;
         if (rows.length === 0) return 0;
-        const size = (await tx.$queryRaw<{ size: bigint }[]>`SELECT coalesce(max(seq), 0)::bigint AS size FROM audit_event`)[0]!.size;
+        const { size, signed } = (
+          await tx.$queryRaw<{ size: bigint; signed: bigint }[]>`
+            SELECT (SELECT coalesce(max(seq), 0) FROM audit_event)::bigint AS size, (SELECT coalesce(max(tree_size), 0) FROM audit_head)::bigint AS signed`
+        )[0]!;
+        // Never sign a second head of a size already signed: a log shorter than its latest head
+        // was cut behind the database's back, and stays as it is for the auditors to see.
+        if (signed > size) throw new LogCut(size, signed);
         const tree = await treeEdge(tx, Number(size));
         const ids: string[] = [];
         const seqs: string[] = [];
@@ -115,12 +129,25 @@ export function createSequencer(options: SequencerOptions) {
     }
   }
 
+  let lastError: string | null = null;
+
   /**
    * Integrates every event committed before this call (waiting, up to a few seconds, for
    * transactions that were still open then): an auditor reading the trail sees their own and
-   * everyone's finished writes.
+   * everyone's finished writes. It never fails the read that asked: if integration fails, the
+   * read answers with the log as it is, and the failure is logged and shown by GET /ready.
    */
   async function catchUp(): Promise<void> {
+    try {
+      await integrateCommitted();
+      lastError = null;
+    } catch (error) {
+      lastError = (error as Error).message;
+      log?.warn({ err: error }, 'audit integration failed');
+    }
+  }
+
+  async function integrateCommitted(): Promise<void> {
     const horizon = (await prisma.$queryRaw<{ horizon: string }[]>`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS horizon`)[0]!.horizon;
     const until = Date.now() + CATCH_UP_LIMIT_MS;
     for (;;) {
@@ -144,7 +171,7 @@ export function createSequencer(options: SequencerOptions) {
       if (!session) {
         const connection = await options.connect!();
         connection.on('error', (error) => {
-          options.log?.warn({ err: error }, 'audit sequencer lost its leader connection');
+          log?.warn({ err: error }, 'audit sequencer lost its leader connection');
           leader = false;
           if (session === connection) session = undefined;
         });
@@ -152,9 +179,9 @@ export function createSequencer(options: SequencerOptions) {
       }
       const { rows } = await session.query(`SELECT pg_try_advisory_lock(${ADVISORY_LOCKS.auditLeader}) AS locked`);
       leader = rows[0]?.locked === true;
-      if (leader) options.log?.info({}, 'this instance is the audit sequencer');
+      if (leader) log?.info({}, 'this instance is the audit sequencer');
     } catch (error) {
-      options.log?.warn({ err: error }, 'audit sequencer could not check leadership');
+      log?.warn({ err: error }, 'audit sequencer could not check leadership');
       leader = false;
       await session?.end().catch(() => {});
       session = undefined;
@@ -164,9 +191,13 @@ export function createSequencer(options: SequencerOptions) {
 
   async function tick(): Promise<void> {
     try {
-      if (await becomeLeader()) await integrateAll();
+      if (await becomeLeader()) {
+        await integrateAll();
+        lastError = null;
+      }
     } catch (error) {
-      if (!stopped) options.log?.warn({ err: error }, 'audit integration failed; retrying');
+      lastError = (error as Error).message;
+      if (!stopped) log?.warn({ err: error }, 'audit integration failed; retrying');
     }
   }
 
@@ -183,6 +214,12 @@ export function createSequencer(options: SequencerOptions) {
     integrateAll,
     catchUp,
     isLeader: () => leader,
+    /** Where warnings go, once the app's logger exists. */
+    useLog(logger: NonNullable<SequencerOptions['log']>) {
+      log = logger;
+    },
+    /** Why the last integration failed, or null. */
+    lastError: () => lastError,
     start() {
       if (!stopped) return;
       stopped = false;

@@ -19,6 +19,7 @@ const readinessReport = z
         treeSize: z.string(),
         lastHeadAgeSeconds: z.number().nullable(),
         sequencerLeader: z.boolean(),
+        integrationError: z.string().nullable(),
       })
       .optional()
       .meta({ description: 'The audit log: events waiting to be integrated, how long the oldest has waited, its size and the age of its latest signed head' }),
