@@ -92,6 +92,9 @@ async function openPostgres(url: string, { statementTimeoutMs }: OpenOptions): P
     : {};
   // One pool for Prisma and the one-statement reads alike.
   const pool = new pg.Pool({ connectionString: url, options: UTC_SESSION, ...limits });
+  // An idle connection the server ends (a restart, an administrator) is dropped from the pool
+  // and replaced on the next query; it must not take the process down.
+  pool.on('error', () => {});
   const adapter = new PrismaPg(pool);
   const prisma = new PrismaClient({ adapter });
   const reader = await adapter.connect();

@@ -170,6 +170,10 @@ export function createSequencer(options: SequencerOptions) {
     try {
       if (!session) {
         const connection = await options.connect!();
+        if (stopped) {
+          await connection.end().catch(() => {});
+          return false;
+        }
         connection.on('error', (error) => {
           log?.warn({ err: error }, 'audit sequencer lost its leader connection');
           leader = false;
