@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { z } from 'zod';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -19,7 +19,7 @@ import { screeningPanel } from './domain/donors/screening-panel.ts';
 import { keyLifetimes } from './domain/auth/key-lifetimes.ts';
 import { systemActor } from './domain/shared/context.ts';
 import { loggerOptions } from './http/logging.ts';
-import { PROBLEM_TYPE_BASE, problem, sendProblem, toProblem } from './http/problems.ts';
+import { PROBLEM_TYPE_BASE, problem, sendProblem, toProblem, type Problem } from './http/problems.ts';
 import { trackAllowedMethods } from './http/allowed-methods.ts';
 import { requestGuards } from './http/plugins/request-guards.ts';
 import { authPlugin } from './http/plugins/auth.ts';
@@ -74,10 +74,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }
 }
 
+/** A path as a detail quotes it: at most 200 characters. */
+const shorten = (path: string) => (path.length > 200 ? `${path.slice(0, 200)}…` : path);
+
 async function createHttpApp(
   config: Config,
   parts: { database: Database; services: Services; shipped: string[]; generatedAdminKey: string | null },
 ): Promise<FastifyInstance> {
+  // Set once the routes are tracked (below): Fastify's routing errors need it.
+  let noRouteProblem: (request: FastifyRequest, reply: FastifyReply) => Problem | null = () => null;
   const app = Fastify({
     logger: loggerOptions(config),
     genReqId: (req) => {
@@ -90,11 +95,12 @@ async function createHttpApp(
     http: serverTimeouts(config.REQUEST_TIMEOUT_MS),
     clientErrorHandler,
     bodyLimit: 1024 * 1024,
-    // Errors Fastify raises before routing (a malformed URL, an over-long parameter) are
-    // problem documents too, not Fastify's own JSON.
+    // Errors Fastify raises while routing (a malformed URL, an over-long parameter) are
+    // problem documents too, not Fastify's own JSON; on a path no route has, the answer is the
+    // 404 (or 405) any unknown path gets, whatever else is wrong with it.
     frameworkErrors: (error, request, reply) => {
       reply.header('x-request-id', request.id);
-      return sendProblem(reply, toProblem(error, request));
+      return sendProblem(reply, noRouteProblem(request, reply) ?? toProblem(error, request));
     },
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -109,21 +115,29 @@ async function createHttpApp(
     reply.header('x-request-id', request.id);
   });
   app.setErrorHandler((error, request, reply) => {
-    const body = toProblem(error as FastifyError, request);
+    // No route: the body of a request to an unknown path (or method) is parsed before the
+    // not-found handler runs; whatever is wrong with it, the answer is 404 or 405.
+    const body = request.is404 ? unrouted(request, reply) : toProblem(error as FastifyError, request);
     if (body.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ problem: body.type, status: body.status }, 'request refused');
     return sendProblem(reply, body);
   });
   const allowedMethods = trackAllowedMethods(app);
-  app.setNotFoundHandler((request, reply) => {
+  /** 404 for a path that no route has, 405 (with Allow) for a method the path does not answer. */
+  const unrouted = (request: FastifyRequest, reply: FastifyReply): Problem => {
     const path = request.url.split('?')[0]!;
     const allowed = allowedMethods(path);
     if (allowed.length && !allowed.includes(request.method)) {
       reply.header('allow', allowed.join(', '));
-      return sendProblem(reply, problem('method_not_allowed', `${path} answers ${allowed.join(', ')}, not ${request.method}.`, request, { allowedMethods: allowed }));
+      return problem('method_not_allowed', `${shorten(path)} answers ${allowed.join(', ')}, not ${request.method}.`, request, { allowedMethods: allowed });
     }
-    return sendProblem(reply, problem('not_found', `No route ${request.method} ${path}.`, request));
-  });
+    return problem('not_found', `No route ${request.method} ${shorten(path)}.`, request);
+  };
+  noRouteProblem = (request, reply) => {
+    const allowed = allowedMethods(request.url.split('?')[0]!);
+    return allowed.includes(request.method) ? null : unrouted(request, reply);
+  };
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, unrouted(request, reply)));
   // The recall notice worker runs with the app, one per database (notice-worker.ts); it stops
   // and finishes its delivery in progress before the database closes.
   const noticeWorker = createNoticeWorker({

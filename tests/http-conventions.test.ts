@@ -54,6 +54,26 @@ describe.each(engines)('HTTP conventions on %s', (engine) => {
     expectProblem(await t.admin.get('/no-such-route'), 404, 'not_found');
   });
 
+  it('answers a path no route has 404, and a method a path does not answer 405, whatever else is wrong with the request', async () => {
+    const admin = { authorization: `Bearer ${t.adminKey}` };
+    // Too long (414 on a route), not decodable (400 on a route), a body that does not parse:
+    // on a path without an operation, the document can only promise 404.
+    expectProblem(await t.app.inject({ method: 'GET', url: `/no-such-route/${'a'.repeat(5000)}` }), 404, 'not_found');
+    expectProblem(await t.app.inject({ method: 'GET', url: '/no-such-route/%zz', headers: admin }), 404, 'not_found');
+    expectProblem(await t.app.inject({ method: 'GET', url: `/lots/${'a'.repeat(150)}/no-such` }), 404, 'not_found');
+    const emptyJson = await t.app.inject({ method: 'POST', url: '/health', headers: { ...admin, 'content-type': 'application/json' } });
+    expectProblem(emptyJson, 405, 'method_not_allowed');
+    expect(emptyJson.headers.allow).toBe('GET, HEAD');
+    const badJson = await t.app.inject({ method: 'POST', url: '/no-such-route', headers: { 'content-type': 'application/json' }, payload: '{"a":' });
+    expectProblem(badJson, 404, 'not_found');
+    // An empty segment where an id belongs is no path of the API: 404 before the key is checked.
+    expectProblem(await t.app.inject({ method: 'GET', url: '/lots//trace' }), 404, 'not_found');
+    expectProblem(await t.app.inject({ method: 'POST', url: '/lots//release', headers: admin, payload: {} }), 404, 'not_found');
+    // A route still answers what it documents.
+    expectProblem(await t.app.inject({ method: 'GET', url: `/lots/${'a'.repeat(150)}`, headers: admin }), 414, 'uri_too_long');
+    expectProblem(await t.app.inject({ method: 'GET', url: `/facilities?kind=${'a'.repeat(5000)}`, headers: admin }), 414, 'uri_too_long');
+  });
+
   it('echoes a well-formed x-request-id and makes one otherwise', async () => {
     const given = await t.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'abc-123' } });
     expect(given.headers['x-request-id']).toBe('abc-123');

@@ -111,6 +111,34 @@ describe('openapi.yaml', () => {
     expect(doc.components.schemas.AuditEvent.properties.seq).toMatchObject({ type: 'string', pattern: '^\\d+$' });
   });
 
+  it('states every closed list as an enum, in traces and query filters too', () => {
+    // Members that hold one value of a closed list wherever they appear; free-text outcomes
+    // (what an investigation found) and a screening test's method are not closed lists.
+    const closed = /^(status|unitStatus|statusBefore|kind|decision|result|severity|tissueType|deliveryMode|reasonCode|correctionReasonCode|scope|role|direction|eligibility|coreRequirement)$/;
+    const open: string[] = [];
+    let checked = 0;
+    const isEnum = (s: Json) => [s, s.items ?? {}, ...(s.anyOf ?? [])].some((b: Json) => b.enum || b.$ref || b.const || b.items?.enum || b.items?.$ref);
+    for (const { where, schema } of schemasOf(doc, '#')) {
+      for (const [name, property] of Object.entries<Json>(schema.properties ?? {})) {
+        if (!closed.test(name) || where.includes('/Problem') || where.endsWith('/NewLot')) continue; // Problem.status is the HTTP status; NewLot.tissueType is a rule (fetal tissue meets its reason)
+        checked++;
+        if (!isEnum(property)) open.push(`${where}/properties/${name}`);
+      }
+    }
+    for (const { name, op } of operationsOf(doc)) {
+      for (const parameter of op.parameters ?? []) {
+        if (parameter.in !== 'query' || !closed.test(parameter.name)) continue;
+        checked++;
+        if (!isEnum(parameter.schema)) open.push(`${name} query ${parameter.name}`);
+      }
+    }
+    expect(open).toEqual([]);
+    expect(checked).toBeGreaterThan(50);
+    const trace = doc.components.schemas.UnitTrace.properties;
+    expect(trace.unit.properties.status.enum).toContain('administered');
+    expect(trace.dispositions.items.properties.reasonCode.enum).toContain('returned');
+  });
+
   it('has no component that nothing refers to', () => {
     const refs = new Set([...text.matchAll(/\$ref: "?#\/components\/(\w+)\/(\w+)/g)].map((m) => `${m[1]}/${m[2]}`));
     for (const kind of ['schemas', 'responses']) {

@@ -62,7 +62,7 @@ export function createServices(db: Database, auditLog: AuditLogSettings, setting
     runCommand,
     sequencer,
     audit: createAuditService({ prisma, sequencer, signingKey: auditLog.signingKey }),
-    apiKeys: createApiKeyService(deps),
+    apiKeys: createApiKeyService({ ...deps, subscribe: db.subscribe.bind(db) }),
     securityAlerts: createSecurityAlertService(deps),
     facilities: createFacilityService(deps),
     donors: createDonorService(deps),

@@ -66,7 +66,7 @@ export async function seedChain(prisma: PrismaClient, facilities: ChainFacilitie
     },
   });
   await prisma.consent.create({
-    data: { donorId: donor.id, formVersion: 'v3', obtainedBy: 'Nurse Ada', obtainedAt: new Date(now - 40 * day), scope: ['transplant'], documentRef: 'scan-1' },
+    data: { donorId: donor.id, formVersion: 'v3', obtainedBy: 'Nurse Ada', obtainedAt: new Date(now - 40 * day), scope: ['clinical_use'], documentRef: 'scan-1' },
   });
   for (const testCode of ['HIV_1_2_AB', 'HBSAG', 'HCV_AB', 'SYPHILIS']) {
     await prisma.screeningTest.create({

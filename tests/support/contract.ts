@@ -163,7 +163,8 @@ export class Contract {
       return [`${what} as ${media ?? 'no content type'}, but the document declares ${declared.join(', ')} for ${where}.${hint}`];
     }
     const schema = content[media]!.schema;
-    if (!schema) return [];
+    // HEAD answers as GET would, without the body (RFC 9110 §9.3.2): status and type are all there is to check.
+    if (!schema || observed.method === 'HEAD') return [];
     // A file (a label as SVG, PDF or ZPL; a CSV export) is declared as a string schema: any body.
     if (!/^application\/(.+\+)?json$/.test(media)) {
       return schema.type === 'string' ? [] : [`${what} as ${media}, which is not JSON, but ${where} declares a ${String(schema.type ?? 'non-string')} schema for it: declare type string.`];

@@ -31,8 +31,6 @@ export async function buildWorld(t: TestApp): Promise<World> {
   );
   const recall = await created(await t.admin.post('/recalls', { scope: 'lot', lotId: recalled.lotId, reason: 'fuzz world' }), 'a recall');
   const key = await t.keyFor('auditor');
-  // The chain fixture's consent scope predates the scope vocabulary: give the world a valid one.
-  await prisma.consent.updateMany({ data: { scope: ['clinical_use'] } });
   const consent = await prisma.consent.findFirstOrThrow({ where: { donorId: chain.donorId } });
   const deviation = await prisma.processingDeviation.findFirstOrThrow({ where: { lotId: chain.lotId } });
   return {

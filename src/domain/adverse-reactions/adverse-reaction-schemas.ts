@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { id, multilineText, pageOf, pageQuery, queryFlag, timestamp } from '../shared/schemas.ts';
-import { adverseReactionRecord, unitTrace } from '../trace/trace-schemas.ts';
+import { adverseReactionRecord, severity, unitTrace } from '../trace/trace-schemas.ts';
 
-export const severity = z.enum(['mild', 'moderate', 'severe', 'life_threatening', 'fatal']).meta({ id: 'Severity' });
+export { severity };
 
 export const newAdverseReaction = z
   .object({

@@ -2,8 +2,19 @@
 // forward traces and exposures carry the patient's medical record number, which a recall needs.
 import { z } from 'zod';
 import { calendarDate, id, timestamp } from '../shared/schemas.ts';
+import { storedEnum } from '../shared/stated-rules.ts';
 import { administration } from '../administrations/administration-schemas.ts';
 import { deviationReport } from '../deviation-reports/deviation-report-schemas.ts';
+import { minimalStepKind, preservationMethod, productStatus, tissueType } from '../lots/lot-schemas.ts';
+import { consentScope, deliveryMode, determinationOutcome, reviewOutcome, screeningResult } from '../donors/donor-schemas.ts';
+import { discardReasonCode } from '../dispositions/disposition-schemas.ts';
+
+/** Adverse reaction severities. Here, not in adverse-reaction-schemas.ts, which builds on these traces. */
+export const severity = z.enum(['mild', 'moderate', 'severe', 'life_threatening', 'fatal']).meta({ id: 'Severity' });
+
+// Closed lists as the rest of the API shows them: enums in the document, checked when a trace is read.
+const status = storedEnum(productStatus);
+const dispositionKind = z.enum(['discarded', 'returned']);
 
 const deviationReportRecord = deviationReport.omit({ din: true }).meta({ id: 'DeviationReportRecord' });
 
@@ -26,7 +37,7 @@ const unitSummary = z.object({
   volumeMl: z.number().nullable(),
   form: z.string(),
   expiresOn: calendarDate,
-  status: z.string(),
+  status,
   place,
 });
 
@@ -35,8 +46,8 @@ const lotSummary = z.object({
   din: z.string(),
   checkCharacter: z.string(),
   euDonationSequence: z.string().nullable(),
-  tissueType: z.string(),
-  status: z.string(),
+  tissueType: storedEnum(tissueType),
+  status,
   bankFacilityId: id,
   recoveryFacilityId: id,
   recoveredAt: timestamp,
@@ -46,43 +57,43 @@ const lotSummary = z.object({
   reviewFlagReason: z.string().nullable(),
 });
 
-const donorSummary = z.object({ id, donorCode: z.string(), deliveryFacilityId: id, deliveryDate: calendarDate, gestationalAgeWeeks: z.number(), deliveryMode: z.string() });
+const donorSummary = z.object({ id, donorCode: z.string(), deliveryFacilityId: id, deliveryDate: calendarDate, gestationalAgeWeeks: z.number(), deliveryMode: storedEnum(deliveryMode) });
 
 const consent = z.object({
   id,
   formVersion: z.string(),
   obtainedBy: z.string(),
   obtainedAt: timestamp,
-  scope: z.array(z.string()),
+  scope: z.array(storedEnum(consentScope)),
   documentRef: z.string(),
   withdrawal: z.object({ withdrawnAt: timestamp, reason: z.string() }).nullable(),
 });
 
 const screeningTest = z.object({
   id, testCode: z.string(), method: z.string(), laboratoryName: z.string(), laboratoryId: z.string(),
-  specimenCollectedAt: timestamp, result: z.string(), interpretation: z.string(),
+  specimenCollectedAt: timestamp, result: storedEnum(screeningResult), interpretation: z.string(),
 });
 
-const historyReview = z.object({ id, reviewedBy: z.string(), reviewedAt: timestamp, outcome: z.string(), notes: z.string().nullable() });
+const historyReview = z.object({ id, reviewedBy: z.string(), reviewedAt: timestamp, outcome: storedEnum(reviewOutcome), notes: z.string().nullable() });
 
 const eligibility = z.object({
-  id, outcome: z.string(), determinedBy: z.string(), determinedAt: timestamp, basis: z.string(),
+  id, outcome: storedEnum(determinationOutcome), determinedBy: z.string(), determinedAt: timestamp, basis: z.string(),
   supersededAt: timestamp.nullable(), supersededReason: z.string().nullable(),
 });
 
 const deviation = z.object({ id, description: z.string(), openedAt: timestamp, closedAt: timestamp.nullable(), resolution: z.string().nullable() });
 
 const processingStep = z.object({
-  id, kind: z.string(), startedAt: timestamp, finishedAt: timestamp, operator: z.string(), facilityId: id,
+  id, kind: storedEnum(minimalStepKind), startedAt: timestamp, finishedAt: timestamp, operator: z.string(), facilityId: id,
   parameters: z.unknown(), deviations: z.array(deviation),
 });
 
 const preservation = z.object({
-  id, method: z.string(), storageTempMinC: z.number(), storageTempMaxC: z.number(), storageLocation: z.string(),
+  id, method: storedEnum(preservationMethod), storageTempMinC: z.number(), storageTempMaxC: z.number(), storageLocation: z.string(),
   preservedAt: timestamp, expiresOn: calendarDate,
 });
 
-const releaseDecision = z.object({ id, decision: z.string(), decidedBy: z.string(), decidedAt: timestamp, reason: z.string() });
+const releaseDecision = z.object({ id, decision: storedEnum(z.enum(['released', 'rejected'])), decidedBy: z.string(), decidedAt: timestamp, reason: z.string() });
 
 const shipment = z.object({
   id, fromFacilityId: id, toFacilityId: id, shippedAt: timestamp, shippedBy: z.string(), conditions: z.string(),
@@ -93,12 +104,12 @@ const shipment = z.object({
 });
 
 export const dispositionRecord = z.object({
-  id, kind: z.string(), reasonCode: z.string(), reasonText: z.string().nullable(), occurredAt: timestamp, facilityId: id, recordedBy: z.string(),
+  id, kind: storedEnum(dispositionKind), reasonCode: storedEnum(z.enum([...discardReasonCode.options, 'returned'])), reasonText: z.string().nullable(), occurredAt: timestamp, facilityId: id, recordedBy: z.string(),
 });
 
 export const adverseReactionRecord = z
   .object({
-    id, administrationId: id, onsetAt: timestamp, description: z.string(), severity: z.string(),
+    id, administrationId: id, onsetAt: timestamp, description: z.string(), severity: storedEnum(severity),
     suspectedCommunicableDisease: z.boolean(), reportedBy: z.string(), reportedAt: timestamp,
     reportDueOn: calendarDate.nullable().meta({
       description: 'When the report to FDA is due (21 CFR 1271.350(a)): 15 days after receipt with a communicable disease involved or suspected; null otherwise (investigated, no regulatory due date)',
@@ -161,9 +172,9 @@ export const patientExposures = z
         administeredAt: timestamp,
         facilityId: id,
         anatomicalSite: z.string(),
-        indication: z.string(),
-        unit: z.object({ id, code: z.string(), description: z.string(), expiresOn: calendarDate, status: z.string() }),
-        lot: z.object({ id, din: z.string(), status: z.string() }),
+        indication: z.string().meta({ description: 'An Indication, or "other: <detail>"' }),
+        unit: z.object({ id, code: z.string(), description: z.string(), expiresOn: calendarDate, status }),
+        lot: z.object({ id, din: z.string(), status }),
         donor: z.object({ id, donorCode: z.string() }),
       }),
     ),

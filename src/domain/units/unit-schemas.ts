@@ -82,7 +82,7 @@ export const label = z
 
 export const inventoryQuery = pageQuery.extend({
   facilityId: id.optional(),
-  tissueType: text(60).optional(),
+  tissueType: tissueType.optional(),
   productCode: z.string().regex(TISSUE_PRODUCT_CODE).optional(),
   expiringBefore: calendarDate.optional().meta({ description: 'Only units expiring before this date' }),
   status: productStatus.optional().meta({ description: 'Omit for what is available: released at the bank, or received (distributed) at a consignee' }),

@@ -25,8 +25,14 @@ export const requestGuards = fp(
     const timers = new WeakMap<FastifyRequest, NodeJS.Timeout>();
 
     app.addHook('onRequest', async (request, reply) => {
-      if (request.url.length > MAX_URL_LENGTH) {
+      // A path no route has is 404 (or 405) however long: the not-found handler answers it.
+      if (request.url.length > MAX_URL_LENGTH && !request.is404) {
         return sendProblem(reply, problem('uri_too_long', `The URL is longer than ${MAX_URL_LENGTH} characters.`, request));
+      }
+      // An empty path segment where a parameter belongs is no path of the API: 404 before the
+      // key is even checked, as for any other path no route has.
+      if (Object.values((request.params as Record<string, unknown>) ?? {}).some((v) => v === '')) {
+        throw new DomainError('not_found', `No route ${request.method} ${request.url.split('?')[0]}.`);
       }
       const deadline = Deadline.after(timeoutMs);
       request.deadline = deadline;
@@ -56,10 +62,6 @@ export const requestGuards = fp(
       // The query parser keeps what it cannot decode as it came; refuse it instead.
       if (!isStrictlyEncoded(request.url)) {
         throw fieldErrors([{ field: 'query', message: 'is not valid percent-encoded UTF-8' }], 'The query string is not valid percent-encoded UTF-8.');
-      }
-      // An empty path segment where a parameter belongs is no path of the API.
-      if (Object.values((request.params as Record<string, unknown>) ?? {}).some((v) => v === '')) {
-        throw new DomainError('not_found', `No route ${request.method} ${request.url.split('?')[0]}.`);
       }
       const issues = [
         ...inputIssues(request.params, 'params'),
