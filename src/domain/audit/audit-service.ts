@@ -87,10 +87,17 @@ export function createAuditService({ prisma, sequencer, signingKey }: { prisma: 
     return size;
   }
 
-  /** The event's audit path in the tree of `treeSize` events (default: the latest signed head). */
+  /**
+   * The event's audit path in the tree of `treeSize` events (default: the latest signed head).
+   * A proof within the log as it stands needs no integration; only an event or a size not yet
+   * in it waits for the sequencer to catch up.
+   */
   async function inclusion(seq: bigint, treeSize?: number) {
-    await sequencer.catchUp();
-    const event = await prisma.auditEvent.findUnique({ where: { seq } });
+    let event = await prisma.auditEvent.findUnique({ where: { seq }, select: { leafHash: true } });
+    if (!event || (treeSize !== undefined && treeSize > (await logSize()))) {
+      await sequencer.catchUp();
+      event = await prisma.auditEvent.findUnique({ where: { seq }, select: { leafHash: true } });
+    }
     if (!event) throw notFound('Audit event', seq.toString());
     const size = treeSize ?? Number((await prisma.auditHead.findFirst({ orderBy: { treeSize: 'desc' }, select: { treeSize: true } }))?.treeSize ?? 0);
     if (size < Number(seq)) throw ruleViolation(`Event ${seq} is not in the tree of ${size} events.`, { field: 'query.treeSize' });
@@ -101,7 +108,7 @@ export function createAuditService({ prisma, sequencer, signingKey }: { prisma: 
 
   async function consistency(first: number, second: number) {
     if (first > second) throw ruleViolation('first may not be larger than second.', { field: 'query.first' });
-    await sequencer.catchUp();
+    if (second > (await logSize())) await sequencer.catchUp();
     await assertSizes([['query.second', second]]);
     const proof = await consistencyProof(prisma, first, second);
     return { first: String(first), second: String(second), proof: proof.map(hex) };

@@ -148,12 +148,16 @@ export function createSequencer(options: SequencerOptions) {
   }
 
   async function integrateCommitted(): Promise<void> {
-    const horizon = (await prisma.$queryRaw<{ horizon: string }[]>`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS horizon`)[0]!.horizon;
+    // One query when nothing committed waits (the usual case for a read).
+    const [first] = await prisma.$queryRaw<{ horizon: string; waiting: boolean }[]>`
+      SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS horizon,
+             EXISTS (SELECT 1 FROM audit_queue WHERE xid < pg_snapshot_xmax(pg_current_snapshot())) AS waiting`;
+    if (!first!.waiting) return;
     const until = Date.now() + CATCH_UP_LIMIT_MS;
     for (;;) {
       await integrateAll();
       const waiting = (await prisma.$queryRaw<{ waiting: boolean }[]>`
-        SELECT EXISTS (SELECT 1 FROM audit_queue WHERE xid < ${horizon}::xid8) AS waiting`)[0]!.waiting;
+        SELECT EXISTS (SELECT 1 FROM audit_queue WHERE xid < ${first!.horizon}::xid8) AS waiting`)[0]!.waiting;
       if (!waiting || Date.now() > until) return;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
