@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BREAK_KINDS } from './verification.ts';
 import { sequenceNumber, text, timestamp } from '../shared/schemas.ts';
 
 const seqCursor = sequenceNumber.transform((text) => BigInt(text));
@@ -102,7 +103,7 @@ export const logPublicKey = z
   .meta({ id: 'AuditLogPublicKey' });
 
 const breakItem = z.object({
-  kind: z.string(),
+  kind: z.enum(BREAK_KINDS),
   seq: z.string().optional(),
   treeSize: z.string().optional(),
   problem: z.string(),

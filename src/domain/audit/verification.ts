@@ -2,8 +2,23 @@
 // each kind. A verification never stops at the first break, so later tampering is not hidden
 // behind an earlier one.
 
+export const BREAK_KINDS = [
+  'leaf_hash_mismatch',
+  'sequence_gap',
+  'node_mismatch',
+  'node_missing',
+  'head_root_mismatch',
+  'head_signature_invalid',
+  'head_beyond_log',
+  'legacy_sequence_gap',
+  'legacy_link_broken',
+  'legacy_hash_mismatch',
+] as const;
+
+export type BreakKind = (typeof BREAK_KINDS)[number];
+
 export interface Break {
-  kind: string;
+  kind: BreakKind;
   /** The event concerned, if one is. */
   seq?: string;
   /** The tree head concerned, if one is. */
