@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Client, TestApp } from './test-app.ts';
 import { auditEventsWritten } from './audit-counts.ts';
+import { signed } from './signing.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -96,6 +97,7 @@ export const determinationBody = (outcome: 'eligible' | 'ineligible' = 'eligible
   outcome,
   determinedAt: new Date(Date.now() - 1_000).toISOString(),
   basis: outcome === 'eligible' ? 'Consent in force, history acceptable, all panel tests negative in window.' : 'Reactive screening result.',
+  ...signed('approval'),
   ...overrides,
 });
 

@@ -4,7 +4,7 @@
 import { eventView } from '../audit/audit-service.ts';
 import { notFound } from '../shared/errors.ts';
 import { pageOf, pageWindow, type PageQuery } from '../shared/pagination.ts';
-import { determinationView, donorInclude, donorView, type DonorDeps } from './donor-records.ts';
+import { determinationViews, donorInclude, donorView, type DonorDeps } from './donor-records.ts';
 
 export function createDonorHistory({ prisma, catchUpAudit }: DonorDeps) {
   async function history(donorId: string) {
@@ -37,7 +37,7 @@ export function createDonorHistory({ prisma, catchUpAudit }: DonorDeps) {
       consents,
       screeningTests,
       medicalHistoryReviews,
-      determinations: determinations.map(determinationView),
+      determinations: await determinationViews(prisma, determinations),
       corrections,
       auditEvents: auditEvents.map(eventView),
     };
