@@ -8,6 +8,7 @@ import { expectProblem } from './support/problems.ts';
 import { setupBank, readyLot, releasedLot, splitUnits, ok, dateOnly, daysFromNow, type Bank } from './support/lot-fixtures.ts';
 import { seedChain, seedFacilities, hoursAgo } from './support/chain-fixtures.ts';
 import { completeDonorRecords, createDonor, determinationBody } from './support/donor-fixtures.ts';
+import { releaseBody } from './support/signing.ts';
 
 describe.each(engines)('races without a global lock on %s', (engine) => {
   let t: TestApp;
@@ -22,7 +23,7 @@ describe.each(engines)('races without a global lock on %s', (engine) => {
 
   it('releases a lot once when two quality reviewers release it at the same moment', async () => {
     const lot = await readyLot(t, bank);
-    const results = await Promise.all([0, 1].map(() => bank.quality.post(`/lots/${lot.id}/release`, { decidedAt: new Date().toISOString(), reason: 'Record review complete' })));
+    const results = await Promise.all([0, 1].map(() => bank.quality.post(`/lots/${lot.id}/release`, releaseBody())));
     expect(statuses(results)).toEqual([201, 409]);
     expectProblem(results.find((r) => r.statusCode === 409)!, 409, 'invalid_state');
     expect(await t.database.prisma.releaseDecision.count({ where: { lotId: lot.id } })).toBe(1);
