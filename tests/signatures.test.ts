@@ -85,6 +85,8 @@ describe.each(engines)('electronic signatures on %s', (engine) => {
     expect(label.release.signature).toEqual(signature);
     expect(label.release.text).toContain('by Quinn Abara');
     expect(label.release.text).toContain('meaning: approval');
+    const printed = await bank.coordinator.get(`/units/${unit!.code}/label?format=svg`);
+    expect(printed.body).toContain('approval · e-signed Quinn Abara');
     const fhir = (await bank.auditor.get(`/fhir/BiologicallyDerivedProduct/${unit!.id}`)).json();
     const property = fhir.property.find((p: { type: { coding: { code: string }[] } }) => p.type.coding[0]!.code === 'release-signature');
     expect(property.valueString).toContain('Signed by Quinn Abara');
