@@ -22,7 +22,13 @@ import { buildService, idleRss, rssMiB, startFloor, startService, type Running }
 import { seedReadWorld, type ReadWorld } from './seed.ts';
 import { growTo, scaleSteps, type Execute } from './scale.ts';
 
+// `--scale` alone means 10^5 units: parseArgs wants a value, so give it the default.
+const argv = process.argv.slice(2);
+const scaleAt = argv.indexOf('--scale');
+if (scaleAt >= 0 && (scaleAt === argv.length - 1 || argv[scaleAt + 1]!.startsWith('--'))) argv.splice(scaleAt + 1, 0, '100000');
+
 const { values: opts } = parseArgs({
+  args: argv,
   options: {
     only: { type: 'string' },
     engines: { type: 'string' },
@@ -43,8 +49,8 @@ PostgreSQL: BENCH_DATABASE_URL (or TEST_DATABASE_URL) names a server; the bench 
   process.exit(0);
 }
 
-// `--scale` alone means 10^5; parseArgs wants a value, so accept a bare flag too.
-const scaleArg = process.argv.includes('--scale') ? (opts.scale && /^\d+$/.test(opts.scale) ? Number(opts.scale) : 100_000) : null;
+if (opts.scale !== undefined && !/^\d+$/.test(opts.scale)) throw new Error(`--scale takes a number of units, not ${opts.scale}`);
+const scaleArg = opts.scale === undefined ? null : Number(opts.scale);
 const sections = new Set((opts.only ?? (scaleArg ? 'scale' : 'reads,writes')).split(','));
 if (scaleArg) sections.add('scale');
 const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
