@@ -5,6 +5,7 @@
 // outside any transaction; its outcome is written with an audit event in a command of its own.
 // Retries back off exponentially from the row's next_attempt_at, so they survive a restart. A
 // notice the receiver answered 2xx (or its consignee acknowledged) is never sent again.
+import { ADVISORY_LOCKS } from '../shared/advisory-locks.ts';
 import { performance } from 'node:perf_hooks';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { RequestContext } from '../shared/context.ts';
@@ -24,7 +25,7 @@ export interface WorkerLog {
   error(fields: object, message: string): void;
 }
 
-const WORKER_LOCK_KEY = 7_340_155_011n;
+const WORKER_LOCK_KEY = ADVISORY_LOCKS.noticeWorker;
 const CLAIM_BATCH = 20;
 const MAX_BACKOFF_MS = 6 * 3_600_000;
 
