@@ -194,7 +194,7 @@ describe.each(engines)('a consignee whose endpoint never answers 2xx, on %s', (e
     await receiver?.close();
   });
 
-  it('is retried with growing waits up to NOTICE_MAX_ATTEMPTS, then marked failed and left outstanding in the recall, and not sent again after a restart [REQ-RECALL-02]', async () => {
+  it('is retried with growing waits up to NOTICE_MAX_ATTEMPTS, then marked failed and left outstanding, not revived by a restart, and sent again once a new endpoint is registered [REQ-RECALL-02]', async () => {
     const f = await seedFacilities(t.database.prisma);
     const chain = await seedChain(t.database.prisma, f, { units: 2 });
     const registered = await t.admin.post(`/facilities/${f.clinicId}/recall-notice-endpoint`, { url: receiver.url, secret: SECRET });
@@ -218,5 +218,24 @@ describe.each(engines)('a consignee whose endpoint never answers 2xx, on %s', (e
     t = await startTestApp(engine, { scratch: t.scratch, adminKey: t.adminKey, env: { ...fast, NOTICE_RETRY_BASE_MS: '150', NOTICE_MAX_ATTEMPTS: '4' } });
     await new Promise((r) => setTimeout(r, 1_000));
     expect(receiver.received).toHaveLength(4);
+
+    // The clinic fixes its side and registers a working endpoint: the failed notice goes out again there, once.
+    const fixed = await startNoticeReceiver();
+    try {
+      const again = await t.admin.post(`/facilities/${f.clinicId}/recall-notice-endpoint`, { url: fixed.url, secret: SECRET });
+      expect(again.statusCode, again.body).toBe(201);
+      await until(async () => (await t.database.prisma.recallNotice.findUniqueOrThrow({ where: { id: noticeId } })).status === 'delivered', 30_000, 'the delivery to the new endpoint');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(fixed.received.map((r) => [r.answered, r.headers['x-allograft-notice-id']])).toEqual([[200, noticeId]]);
+      expect(receiver.received).toHaveLength(4);
+      const delivered = (await t.admin.get(`/recall-notices/${noticeId}`)).json();
+      expect(delivered.deliveryAttempts.map((a: { attempt: number; statusCode: number; url: string }) => [a.attempt, a.statusCode, a.url === fixed.url])).toEqual([
+        [1, 500, false], [2, 500, false], [3, 500, false], [4, 500, false], [5, 200, true],
+      ]);
+      const after = (await t.admin.get(`/recalls/${recall.id}`)).json();
+      expect(after.notices[0]).toMatchObject({ status: 'delivered', notifiedAt: expect.any(String), outstanding: ['acknowledgement'] });
+    } finally {
+      await fixed.close();
+    }
   }, 90_000);
 });

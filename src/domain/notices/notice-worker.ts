@@ -65,6 +65,9 @@ export function createNoticeWorker(deps: { prisma: PrismaClient; runCommand: Run
 
   async function deliver({ notice, hook }: Awaited<ReturnType<typeof claim>>[number]) {
     const attempt = notice.attempts + 1;
+    // Backoff and NOTICE_MAX_ATTEMPTS count the attempts at the current endpoint: registering a
+    // new one gives a notice a new round.
+    const atThisEndpoint = (await prisma.noticeDeliveryAttempt.count({ where: { noticeId: notice.id, attemptedAt: { gte: hook.registeredAt } } })) + 1;
     const body = JSON.stringify(notice.payload);
     const timestamp = String(Math.floor(Date.now() / 1000));
     const attemptedAt = new Date();
@@ -93,10 +96,10 @@ export function createNoticeWorker(deps: { prisma: PrismaClient; runCommand: Run
     }
     const durationMs = Math.round(performance.now() - started);
     const delivered = statusCode !== null && statusCode >= 200 && statusCode < 300;
-    const exhausted = !delivered && attempt >= settings.maxAttempts;
+    const exhausted = !delivered && atThisEndpoint >= settings.maxAttempts;
     await runCommand(workerContext(notice.id, attempt), async ({ tx, audit, now }) => {
       await tx.noticeDeliveryAttempt.create({ data: { noticeId: notice.id, attempt, attemptedAt, url: hook.url, statusCode, error, durationMs, delivered } });
-      const next = delivered ? { status: 'delivered', deliveredAt: now } : exhausted ? { status: 'failed' } : { nextAttemptAt: new Date(now.getTime() + backoffMs(attempt, settings.retryBaseMs)) };
+      const next = delivered ? { status: 'delivered', deliveredAt: now } : exhausted ? { status: 'failed' } : { nextAttemptAt: new Date(now.getTime() + backoffMs(atThisEndpoint, settings.retryBaseMs)) };
       // Only a notice still pending moves: one acknowledged meanwhile keeps its status.
       await tx.recallNotice.updateMany({ where: { id: notice.id, status: 'pending' }, data: { attempts: attempt, leaseUntil: null, ...next } });
       await audit({
