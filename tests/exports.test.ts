@@ -79,12 +79,16 @@ describe.each(engines)('exports on %s', (engine) => {
 
   it('exports a recall’s reach with consignees and patients, and a lot’s and a donor’s forward trace, recorded as trace reads [REQ-REC-04]', async () => {
     const report = (await auditor.get(`/recalls/${recallId}`)).json();
-    const reach = ndjson((await auditor.get(`/exports/recalls/${recallId}?format=ndjson`)).body);
+    const reachFile = await auditor.get(`/exports/recalls/${recallId}?format=ndjson`);
+    expect(reachFile.headers['content-disposition']).toBe(`attachment; filename="recall-${recallId}.ndjson"`);
+    const reach = ndjson(reachFile.body);
     expect(reach).toHaveLength(4);
     expect(reach.filter((r) => r.outcome === 'held')).toHaveLength(report.totals.held);
     expect(reach.find((r) => r.outcome === 'administered')).toMatchObject({ unitCode: chain.units[0]!.code, facilityId: f.clinicId, medicalRecordNumber: 'MRN-EXP-1' });
 
-    const lot = parseCsv((await auditor.get(`/exports/lots/${chain.lotId}/trace`)).body);
+    const lotFile = await auditor.get(`/exports/lots/${chain.lotId}/trace`);
+    expect(lotFile.headers['content-disposition']).toBe(`attachment; filename="lot-${chain.lotId}-trace.csv"`);
+    const lot = parseCsv(lotFile.body);
     const [header, ...rows] = lot;
     expect(rows).toHaveLength(4);
     const col = (name: string) => header!.indexOf(name);
@@ -92,7 +96,9 @@ describe.each(engines)('exports on %s', (engine) => {
     expect(given[col('medicalRecordNumber')]).toBe('MRN-EXP-1');
     expect(given[col('status')]).toBe('administered');
     expect(rows.every((r) => r[col('din')] === chain.din && r[col('donorCode')] === chain.donorCode)).toBe(true);
-    const donor = ndjson((await auditor.get(`/exports/donors/${chain.donorId}/trace?format=ndjson`)).body);
+    const donorFile = await auditor.get(`/exports/donors/${chain.donorId}/trace?format=ndjson`);
+    expect(donorFile.headers['content-disposition']).toBe(`attachment; filename="donor-${chain.donorId}-trace.ndjson"`);
+    const donor = ndjson(donorFile.body);
     expect(donor.map((r) => r.unitCode).sort()).toEqual(chain.units.map((u) => u.code).sort());
     const reads = await t.database.prisma.auditEvent.findMany({ where: { action: { in: ['lot.trace_read', 'donor.trace_read'] }, entityId: { in: [chain.lotId, chain.donorId] } } });
     expect(reads.map((e) => e.after)).toEqual(expect.arrayContaining([{ export: 'csv' }, { export: 'ndjson' }]));

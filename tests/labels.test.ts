@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { mod37_2 } from '../src/domain/units/identification.ts';
+import { code128FieldData } from '../src/domain/units/label-zpl.ts';
 import { engines } from './support/engines.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
-import { decodeBarcodes, pdfToPng, svgToPng } from './support/barcodes.ts';
+import { decodeBarcodes, pdfToPng, svgToPng, zplBarcodesToPng, zplCode128Codewords } from './support/barcodes.ts';
 import { ok, readyLot, releasedLot, setupBank, splitUnits, type Bank } from './support/lot-fixtures.ts';
 
 /** Undoes ZPL's Code 128 invocation codes (start B, code C, code B, ">" as "><"): the data the printer encodes. */
@@ -24,6 +25,17 @@ function expectLabelSymbols(scanned: Awaited<ReturnType<typeof decodeBarcodes>>,
   );
   expect(scanned.every((r) => r.isValid)).toBe(true);
 }
+
+describe('ZPL Code 128 fields', () => {
+  it('encode any data exactly, odd runs of digits and ">" included, as a printer following the ZPL manual draws them [REQ-LABEL-03]', async () => {
+    for (const data of ['=W12342600004200', '=<T0001A01', '&>0283252359', '=W1234260000420', 'A12345B6789C', '1234567', '=>12>>3', '&>1000012359']) {
+      const png = zplBarcodesToPng(`^XA\n^PW800\n^LL200\n^FO40,40^BY2^BCN,96,N,N,N,N^FD${code128FieldData(data)}^FS\n^XZ`);
+      const [read, ...more] = await decodeBarcodes(png);
+      expect(more, data).toEqual([]);
+      expect(read?.text, data).toBe(data);
+    }
+  });
+});
 
 describe.each(engines)('printed ISBT 128 labels on %s', (engine) => {
   let t: TestApp;
@@ -151,7 +163,7 @@ describe.each(engines)('printed ISBT 128 labels on %s', (engine) => {
     expect(text).not.toContain(donorCode);
   });
 
-  it('prints ZPL for a Zebra printer whose barcode fields encode exactly the label’s data [REQ-LABEL-03]', async () => {
+  it('prints ZPL for a Zebra printer whose barcodes, drawn from the ZPL as a 203 dpi printer would and scanned, give back exactly the label’s data [REQ-LABEL-03]', async () => {
     const label = (await get(`/units/${unit.code}/label`)).json();
     const res = await get(`/units/${unit.code}/label`, 'application/zpl');
     expect(res.statusCode).toBe(200);
@@ -159,8 +171,14 @@ describe.each(engines)('printed ISBT 128 labels on %s', (engine) => {
     const zpl = res.body;
     expect(zpl.startsWith('^XA\n^CI28\n^PW800\n^LL800')).toBe(true);
     expect(zpl.trimEnd().endsWith('^XZ')).toBe(true);
-    const code128 = [...zpl.matchAll(/\^BY2\^BCN,96,N,N,N,N\^FD(.*?)\^FS/g)].map((m) => zplCode128Data(m[1]!));
-    expect(code128).toEqual([label.isbt128.din, label.isbt128.productCode, label.isbt128.expiration]);
+    const fields = [...zpl.matchAll(/\^BY2\^BCN,96,N,N,N,N\^FD(.*?)\^FS/g)].map((m) => m[1]!);
+    expect(fields.map(zplCode128Data)).toEqual([label.isbt128.din, label.isbt128.productCode, label.isbt128.expiration]);
+    // Each starts in subset B and switches to C for digits, as ISBT 128 symbols do.
+    for (const field of fields) expect(zplCode128Codewords(field)[0]).toBe(104);
+    expect(zplCode128Codewords(fields[0]!)).toContain(99);
+    // The barcodes drawn from the ZPL as a 203 dpi printer would (one dot a pixel, at the fields'
+    // origins and module widths), then scanned: the label's data, exactly.
+    expectLabelSymbols(await decodeBarcodes(zplBarcodesToPng(zpl)), label.isbt128);
     expect([...zpl.matchAll(/\^BXN,4,200\^FD(.*?)\^FS/g)].map((m) => m[1])).toEqual([label.isbt128.dataMatrix]);
     const texts = [...zpl.matchAll(/\^FH\\\^FD(.*?)\^FS/g)].map((m) => m[1]);
     expect(texts).toEqual(expect.arrayContaining([`${din.slice(0, 5)} ${din.slice(5, 7)} ${din.slice(7)}`, mod37_2(din), '00', 'T0001 A01', `${label.expiresOn} 23:59`]));

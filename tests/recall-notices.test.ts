@@ -6,6 +6,7 @@ import { expectProblem } from './support/problems.ts';
 import { hoursAgo, seedChain, seedFacilities, type ChainFacilities } from './support/chain-fixtures.ts';
 import { startNoticeReceiver, until } from './support/notice-receiver.ts';
 import { verifySignature } from '../src/domain/notices/notice-signature.ts';
+import { backoffMs } from '../src/domain/notices/notice-worker.ts';
 
 const SECRET = 'whsec_0123456789abcdefghijklmnopqrstuvwxyz';
 const fast = { NOTICE_POLL_MS: '50', NOTICE_RETRY_BASE_MS: '100', NOTICE_TIMEOUT_MS: '3000' };
@@ -167,4 +168,53 @@ describe.each(engines)('recall notices on %s', (engine) => {
     const after = before;
     expect(await t.database.prisma.auditEvent.count()).toBe(after);
   });
+});
+
+describe('the backoff between delivery attempts', () => {
+  it('doubles from the base with ±20 % jitter and stops growing at 6 hours', () => {
+    expect([1, 2, 3, 4].map((n) => backoffMs(n, 1_000, 0.5))).toEqual([1_000, 2_000, 4_000, 8_000]);
+    expect(backoffMs(3, 1_000, 0)).toBe(3_200);
+    expect(backoffMs(3, 1_000, 1)).toBe(4_800);
+    expect(backoffMs(40, 30_000, 0.5)).toBe(6 * 3_600_000);
+  });
+});
+
+describe.each(engines)('a consignee whose endpoint never answers 2xx, on %s', (engine) => {
+  let t: TestApp;
+  let receiver: Awaited<ReturnType<typeof startNoticeReceiver>>;
+
+  beforeAll(async () => {
+    t = await startTestApp(engine, { env: { ...fast, NOTICE_RETRY_BASE_MS: '150', NOTICE_MAX_ATTEMPTS: '4' } });
+    receiver = await startNoticeReceiver(Array(100).fill(500));
+  });
+  afterAll(async () => {
+    await t?.close();
+    await receiver?.close();
+  });
+
+  it('is retried with growing waits up to NOTICE_MAX_ATTEMPTS, then marked failed and left outstanding in the recall, and not sent again after a restart [REQ-RECALL-02]', async () => {
+    const f = await seedFacilities(t.database.prisma);
+    const chain = await seedChain(t.database.prisma, f, { units: 2 });
+    const registered = await t.admin.post(`/facilities/${f.clinicId}/recall-notice-endpoint`, { url: receiver.url, secret: SECRET });
+    expect(registered.statusCode, registered.body).toBe(201);
+    const recall = (await t.admin.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'endotoxin above limit' })).json();
+    const noticeId = recall.notices[0].noticeId;
+    await until(async () => (await t.database.prisma.recallNotice.findUniqueOrThrow({ where: { id: noticeId } })).status === 'failed', 30_000, 'the last attempt');
+
+    expect(receiver.received.map((r) => r.answered)).toEqual([500, 500, 500, 500]);
+    // Each wait at least 0.8 × base × 2^(n−1): 120, 240, 480 ms.
+    const gaps = receiver.received.slice(1).map((r, i) => r.at - receiver.received[i]!.at);
+    gaps.forEach((gap, i) => expect(gap, `wait before attempt ${i + 2}`).toBeGreaterThanOrEqual(0.8 * 150 * 2 ** i - 20));
+    const notice = (await t.admin.get(`/recall-notices/${noticeId}`)).json();
+    expect(notice).toMatchObject({ status: 'failed', attempts: 4, deliveredAt: null });
+    expect(notice.deliveryAttempts.map((a: { attempt: number; statusCode: number }) => [a.attempt, a.statusCode])).toEqual([[1, 500], [2, 500], [3, 500], [4, 500]]);
+    const report = (await t.admin.get(`/recalls/${recall.id}`)).json();
+    expect(report.notices[0]).toMatchObject({ status: 'failed', attempts: 4, notifiedAt: null, nextAttemptAt: null, lastAttemptError: 'HTTP 500', outstanding: ['delivery', 'acknowledgement'] });
+
+    // A restart does not revive it: failed stays failed, and the recall shows the delivery outstanding for the bank to follow up.
+    await t.close({ drop: false });
+    t = await startTestApp(engine, { scratch: t.scratch, adminKey: t.adminKey, env: { ...fast, NOTICE_RETRY_BASE_MS: '150', NOTICE_MAX_ATTEMPTS: '4' } });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(receiver.received).toHaveLength(4);
+  }, 90_000);
 });

@@ -144,6 +144,23 @@ export const errorStatuses: Record<string, { name: string; description: string; 
 
 const successDescriptions: Record<string, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No content' };
 
+/** Media types answered as files (printed labels, exports): they come with Content-Disposition (src/http/content-negotiation.ts, sendFile). */
+const FILE_MEDIA_TYPES = ['image/svg+xml', 'application/pdf', 'application/zpl', 'text/csv', 'application/x-ndjson'];
+
+function fileHeaders(operation: Operation, declared: Json | undefined): Json | undefined {
+  const types = Object.keys((declared?.content as Json | undefined) ?? {});
+  if (!types.some((type) => FILE_MEDIA_TYPES.includes(type))) return undefined;
+  const attachment = (operation.tags as string[] | undefined)?.includes('exports');
+  return {
+    'Content-Disposition': {
+      description: attachment
+        ? 'attachment; filename="…" with the file\'s name and extension (e.g. inventory-2026-11-25.csv)'
+        : `inline; filename="…" with the file's name and extension (e.g. label-W123426000042T0001A01.pdf), for ${types.filter((type) => FILE_MEDIA_TYPES.includes(type)).join(', ')}`,
+      schema: { type: 'string' },
+    },
+  };
+}
+
 /** Statuses any operation of this kind can answer, whatever its route declares. */
 function crossCuttingStatuses(method: string, operation: Operation): string[] {
   // Any request: a URL too long or not validly encoded (400), one that does not arrive in time
@@ -164,7 +181,12 @@ function finishOperation(method: string, operation: Operation) {
   for (const status of [...new Set([...Object.keys(operation.responses), ...crossCuttingStatuses(method, operation)])].sort()) {
     const declared = operation.responses[status];
     if (Number(status) < 400) {
-      responses[status] = { ...declared, description: declared?.description === 'Default Response' ? (successDescriptions[status] ?? 'OK') : declared?.description };
+      const headers = fileHeaders(operation, declared);
+      responses[status] = {
+        ...declared,
+        description: declared?.description === 'Default Response' ? (successDescriptions[status] ?? 'OK') : declared?.description,
+        ...(headers ? { headers: { ...(declared?.headers as Json | undefined), ...headers } } : {}),
+      };
       continue;
     }
     const shared = errorStatuses[status];
