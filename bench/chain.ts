@@ -9,6 +9,8 @@ const SHIPPED = 200;
 const ADMINISTERED = 50;
 const DAY = 86_400_000;
 const iso = (offsetDays: number) => new Date(Date.now() + offsetDays * DAY).toISOString();
+/** Each step of a lot's life is recorded as it happens: after the one before (chronology.ts). */
+const now = () => new Date().toISOString();
 
 async function ok(res: Promise<{ statusCode: number; body: string; json(): any }>, status: number) {
   const r = await res;
@@ -27,15 +29,15 @@ async function buildChain(t: TestApp) {
   const lot = await ok(coordinator.post('/lots', { donorId: donor.id, tissueType: 'amniotic_membrane', bankFacilityId: bank.id, recoveryFacilityId: deliveryFacility.id, recoveredAt, recoveredBy: 'Bench' }), 201);
   await ok(coordinator.post(`/lots/${lot.id}/processing-steps`, { kind: 'rinse', startedAt: iso(-1), finishedAt: iso(-0.9), operator: 'Bench', facilityId: bank.id, parameters: { solution: 'saline', volumeMl: 100 } }), 201);
   await ok(coordinator.post(`/lots/${lot.id}/processing-completion`, {}), 200);
-  await ok(coordinator.post(`/lots/${lot.id}/preservation`, { method: 'dehydrated', storageTempMinC: 15, storageTempMaxC: 30, storageLocation: 'B', preservedAt: iso(-0.5), expiresOn: iso(700).slice(0, 10) }), 201);
-  await ok(quality.post(`/lots/${lot.id}/release`, { decidedAt: iso(0), reason: 'bench' }), 201);
+  await ok(coordinator.post(`/lots/${lot.id}/preservation`, { method: 'dehydrated', storageTempMinC: 15, storageTempMaxC: 30, storageLocation: 'B', preservedAt: now(), expiresOn: iso(700).slice(0, 10) }), 201);
+  await ok(quality.post(`/lots/${lot.id}/release`, { decidedAt: now(), reason: 'bench' }), 201);
   const unit = { productCode: 'T0001', description: 'Dehydrated amniotic membrane', form: 'sheet', expiresOn: iso(365).slice(0, 10) };
   const units = (await ok(coordinator.post(`/lots/${lot.id}/units`, { units: Array.from({ length: UNITS }, () => unit) }), 201)).items as { code: string }[];
-  const shipment = await ok(coordinator.post('/shipments', { fromFacilityId: bank.id, toFacilityId: clinic.id, unitCodes: units.slice(0, SHIPPED).map((u) => u.code), shippedAt: iso(0), conditions: 'ambient' }), 201);
-  await ok(clinician.post(`/shipments/${shipment.id}/receipt`, { receivedAt: iso(0), conditionAcceptable: true, temperatureAcceptable: true }), 201);
+  const shipment = await ok(coordinator.post('/shipments', { fromFacilityId: bank.id, toFacilityId: clinic.id, unitCodes: units.slice(0, SHIPPED).map((u) => u.code), shippedAt: now(), conditions: 'ambient' }), 201);
+  await ok(clinician.post(`/shipments/${shipment.id}/receipt`, { receivedAt: now(), conditionAcceptable: true, temperatureAcceptable: true }), 201);
   for (let i = 0; i < ADMINISTERED; i++) {
     const patient = await ok(clinician.post('/patients', { medicalRecordNumber: `BENCH-${i}` }), 201);
-    await ok(clinician.post('/administrations', { unitCode: units[i]!.code, patientId: patient.id, administeredAt: iso(-0.01), anatomicalSite: 'knee', indication: 'knee_osteoarthritis' }), 201);
+    await ok(clinician.post('/administrations', { unitCode: units[i]!.code, patientId: patient.id, administeredAt: now(), anatomicalSite: 'knee', indication: 'knee_osteoarthritis' }), 201);
   }
   return { donor, lot, units, quality };
 }

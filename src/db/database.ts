@@ -21,6 +21,13 @@ export interface Database {
   migrationAdapter: SqlMigrationAwareDriverAdapterFactory;
   /** True only on a server that flushes commits to disk (PostgreSQL). */
   durable: boolean;
+  /**
+   * Hears NOTIFY on a channel from every process on this database (PostgreSQL), on a connection
+   * of its own, reconnecting when it drops; `lost` is called whenever notifications may have been
+   * missed (the connection dropped). On PGlite, one process per database, nothing else notifies:
+   * subscribing is a no-op. Closed with the database.
+   */
+  subscribe(channel: string, handlers: { message(payload: string): void; lost(): void }): void;
   close(): Promise<void>;
 }
 
@@ -75,6 +82,7 @@ async function openPglite(dataDir: string): Promise<Database> {
     reader,
     migrationAdapter: adapter,
     durable: false,
+    subscribe() {},
     async close() {
       await prisma.$disconnect();
       await reader.dispose();
@@ -93,16 +101,70 @@ async function openPostgres(url: string, { statementTimeoutMs }: OpenOptions): P
   const adapter = new PrismaPg(pool);
   const prisma = new PrismaClient({ adapter });
   const reader = await adapter.connect();
+  const listeners: Listener[] = [];
   return {
     engine: 'postgresql',
     prisma,
     reader,
     migrationAdapter: wholeScriptMigrations(new PrismaPg({ connectionString: url, options: UTC_SESSION })),
     durable: true,
+    subscribe(channel, handlers) {
+      listeners.push(listen(url, channel, handlers));
+    },
     async close() {
+      await Promise.all(listeners.map((l) => l.close()));
       await prisma.$disconnect();
       await reader.dispose();
       await pool.end();
+    },
+  };
+}
+
+interface Listener {
+  close(): Promise<void>;
+}
+
+/** LISTEN on a connection of its own; after a drop, reconnects (1 s, doubling to 30 s) and reports the gap. */
+function listen(url: string, channel: string, handlers: { message(payload: string): void; lost(): void }): Listener {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a plain channel name: ${channel}`);
+  let client: pg.Client | null = null;
+  let closed = false;
+  let retryMs = 1_000;
+  let timer: NodeJS.Timeout | undefined;
+  const connect = async () => {
+    const c = new pg.Client({ connectionString: url, options: UTC_SESSION });
+    c.on('notification', (n) => {
+      if (n.channel === channel) handlers.message(n.payload ?? '');
+    });
+    c.on('error', () => dropped(c));
+    c.on('end', () => dropped(c));
+    client = c;
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${channel}`);
+      retryMs = 1_000;
+    } catch {
+      dropped(c);
+    }
+  };
+  const dropped = (c: pg.Client) => {
+    if (client !== c) return;
+    client = null;
+    c.end().catch(() => {});
+    handlers.lost();
+    if (closed) return;
+    timer = setTimeout(() => void connect(), retryMs);
+    timer.unref();
+    retryMs = Math.min(retryMs * 2, 30_000);
+  };
+  void connect();
+  return {
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      const c = client;
+      client = null;
+      await c?.end().catch(() => {});
     },
   };
 }

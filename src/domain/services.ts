@@ -49,7 +49,7 @@ export function createServices(db: Database, settings: DomainSettings = defaultS
   const services = {
     runCommand,
     audit: createAuditService(deps),
-    apiKeys: createApiKeyService(deps),
+    apiKeys: createApiKeyService({ ...deps, subscribe: db.subscribe.bind(db) }),
     securityAlerts: createSecurityAlertService(deps),
     facilities: createFacilityService(deps),
     donors: createDonorService(deps),

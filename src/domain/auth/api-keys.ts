@@ -14,6 +14,15 @@ import { pageOf, pageWindow, type PageQuery } from '../shared/pagination.ts';
 export const PREFIX_LENGTH = 12;
 /** lastUsedAt is a usage hint: written at most this often per key, so that reads stay reads. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
+/**
+ * An authenticated key is remembered this long, so that a request costs no key lookup. A
+ * revocation or rotation takes effect at once on the instance that records it, and on the
+ * others at once through NOTIFY on PostgreSQL (API_KEY_CHANNEL), or at the latest after this time.
+ */
+export const KEY_CACHE_TTL_MS = 5_000;
+const KEY_CACHE_MAX_ENTRIES = 10_000;
+/** The channel on which a changed key's id is announced to every instance. */
+export const API_KEY_CHANNEL = 'api_key_changed';
 
 /** A clinician acts where patients are treated: her key is bound to a clinic or a hospital. */
 export const CLINICIAN_FACILITY_KINDS: readonly string[] = ['clinic', 'hospital'];
@@ -65,8 +74,19 @@ const auditedKey = (key: ApiKey) => {
   return rest;
 };
 
-export function createApiKeyService({ prisma, runCommand, settings }: { prisma: PrismaClient; runCommand: RunCommand; settings: DomainSettings }) {
+type Subscribe = (channel: string, handlers: { message(payload: string): void; lost(): void }) => void;
+type Authenticated = Extract<Authentication, { actor: Actor }>;
+
+export function createApiKeyService({ prisma, runCommand, settings, subscribe }: { prisma: PrismaClient; runCommand: RunCommand; settings: DomainSettings; subscribe?: Subscribe }) {
   const lifetimes = settings.apiKeys;
+  // Keys that authenticated lately, by the SHA-256 of the presented secret (never the secret).
+  const cache = new Map<string, { result: Authenticated; keyId: string; until: number }>();
+  const forget = (keyId: string) => {
+    for (const [hash, entry] of cache) if (entry.keyId === keyId) cache.delete(hash);
+  };
+  subscribe?.(API_KEY_CHANNEL, { message: forget, lost: () => cache.clear() });
+  /** Within the command's transaction: every instance forgets the key once it commits. */
+  const announce = (tx: Command['tx'], keyId: string) => tx.$executeRaw`SELECT pg_notify(${API_KEY_CHANNEL}, ${keyId})`;
   // When this instance last wrote lastUsedAt of each key (the database's conditional update
   // keeps several instances to about once a minute too).
   const lastUsedWritten = new Map<string, number>();
@@ -75,14 +95,21 @@ export function createApiKeyService({ prisma, runCommand, settings }: { prisma: 
    * The actor a presented key stands for, or why it is refused. Only the holder of the secret
    * learns that the key expired, was rotated out or revoked; anyone else hears "unknown".
    */
-  async function authenticate(presented: string): Promise<Authentication> {
+  async function authenticate(presented: string, now = Date.now()): Promise<Authentication> {
     const prefix = keyPrefixOf(presented);
     if (!prefix) return { refused: 'unknown' };
+    const hash = hashSecret(presented);
+    const cached = cache.get(hash);
+    if (cached && now < cached.until) return cached.result;
+    cache.delete(hash);
     const key = await prisma.apiKey.findUnique({ where: { prefix } });
-    if (!key || !timingSafeEqual(Buffer.from(key.secretHash, 'hex'), Buffer.from(hashSecret(presented), 'hex'))) return { refused: 'unknown' };
-    const status = keyStatus(key, new Date());
+    if (!key || !timingSafeEqual(Buffer.from(key.secretHash, 'hex'), Buffer.from(hash, 'hex'))) return { refused: 'unknown' };
+    const status = keyStatus(key, new Date(now));
     if (status === 'revoked' || status === 'expired' || status === 'rotated') return { refused: status };
-    return { actor: { keyId: key.id, name: key.holderName, role: key.role, facilityId: key.facilityId }, validUntil: validUntil(key) };
+    const result = { actor: { keyId: key.id, name: key.holderName, role: key.role, facilityId: key.facilityId }, validUntil: validUntil(key) };
+    if (cache.size >= KEY_CACHE_MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+    cache.set(hash, { result, keyId: key.id, until: Math.min(now + KEY_CACHE_TTL_MS, result.validUntil.getTime()) });
+    return result;
   }
 
   /** Records that the key was used, at most once a minute per key. */
@@ -158,7 +185,7 @@ export function createApiKeyService({ prisma, runCommand, settings }: { prisma: 
     if (grace > lifetimes.rotationGraceSeconds) {
       throw ruleViolation(`The grace period may not exceed ${lifetimes.rotationGraceSeconds} seconds (API_KEY_ROTATION_GRACE_SECONDS).`, { field: 'graceSeconds' });
     }
-    return runCommand(ctx, async (command) => {
+    const successor = await runCommand(ctx, async (command) => {
       const { tx, audit, now } = command;
       // Two rotations of one key at once: the second waits, then finds it rotating.
       await tx.$executeRaw`SELECT 1 FROM api_key WHERE id = ${id}::uuid FOR UPDATE`;
@@ -169,12 +196,15 @@ export function createApiKeyService({ prisma, runCommand, settings }: { prisma: 
       const graceEnds = new Date(Math.min(now.getTime() + grace * 1000, key.expiresAt.getTime()));
       const rotated = await tx.apiKey.update({ where: { id }, data: { rotatedAt: now, graceEndsAt: graceEnds } });
       await audit({ action: 'api_key.rotated', entityType: 'api_key', entityId: id, before: auditedKey(key), after: auditedKey(rotated), reason: input.reason });
+      await announce(tx, id);
       return insertKey(command, { holderName: key.holderName, role: key.role, facilityId: key.facilityId }, generateApiKey(), key.id);
     });
+    forget(id);
+    return successor;
   }
 
   async function revoke(ctx: RequestContext, id: string, reason: string) {
-    return runCommand(ctx, async ({ tx, audit, now }) => {
+    const described = await runCommand(ctx, async ({ tx, audit, now }) => {
       const key = await tx.apiKey.findUnique({ where: { id } });
       if (!key) throw notFound('API key', id);
       if (key.revokedAt) throw new DomainError('invalid_state', `API key ${id} was already revoked.`, { currentStatus: 'revoked' });
@@ -192,8 +222,11 @@ export function createApiKeyService({ prisma, runCommand, settings }: { prisma: 
       }
       const revoked = await tx.apiKey.update({ where: { id }, data: { revokedAt: now, revokedBy: ctx.actor.keyId } });
       await audit({ action: 'api_key.revoked', entityType: 'api_key', entityId: id, before: auditedKey(key), after: auditedKey(revoked), reason });
+      await announce(tx, id);
       return describeKey(revoked, now);
     });
+    forget(id);
+    return described;
   }
 
   /** Keys in the order they were created, revoked ones too; never their secrets. */

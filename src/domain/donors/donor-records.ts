@@ -4,6 +4,7 @@ import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import { DomainError, notFound } from '../shared/errors.ts';
 import type { Command, RunCommand, Tx } from '../shared/transaction.ts';
 import { consentInForceWhere } from './donor-standing.ts';
+import type { SqlReader } from '../../db/sql.ts';
 
 /** What a donor row must carry to be shown: her consents in force and her determination in force. */
 export const donorInclude = {
@@ -52,6 +53,8 @@ export async function supersedeDetermination({ tx, audit, now }: Command, determ
 
 export interface DonorDeps {
   prisma: PrismaClient;
+  /** For the reads PostgreSQL answers in one statement (donor-sql.ts). */
+  reader: SqlReader;
   runCommand: RunCommand;
   settings: { screeningPanel: string[]; recoveryLimitHours: number };
 }

@@ -7,6 +7,9 @@ import type { Command } from '../shared/transaction.ts';
 import { acceptanceProblem, type DeliveryFacts } from './donor-rules.ts';
 import { assertNotFuture, assertRecoveryAfterDelivery, assertSpecimenFitsDelivery, calendarDay } from '../shared/chronology.ts';
 import { donorInclude, donorView, requireDonor, type DonorDeps } from './donor-records.ts';
+import { readJson } from '../../db/sql.ts';
+import { donorByIdQuery } from './donor-sql.ts';
+import { donor as donorSchema } from './donor-schemas.ts';
 
 export interface NewDonor extends DeliveryFacts {
   donorCode: string;
@@ -58,7 +61,7 @@ function listWhere(query: DonorListQuery): Prisma.DonorWhereInput {
   };
 }
 
-export function createDonorRegistry({ prisma, runCommand }: DonorDeps) {
+export function createDonorRegistry({ prisma, reader, runCommand }: DonorDeps) {
   async function register(ctx: RequestContext, input: NewDonor) {
     return runCommand(ctx, async (command) => {
       const refused = acceptanceProblem(input);
@@ -70,10 +73,11 @@ export function createDonorRegistry({ prisma, runCommand }: DonorDeps) {
     });
   }
 
+  /** One statement (donor-sql.ts). */
   async function get(id: string) {
-    const donor = await prisma.donor.findUnique({ where: { id }, include: donorInclude });
-    if (!donor) throw notFound('Donor', id);
-    return donorView(donor);
+    const found = await readJson(reader, donorByIdQuery(id));
+    if (found === null) throw notFound('Donor', id);
+    return donorSchema.parse(found);
   }
 
   async function list(query: DonorListQuery) {

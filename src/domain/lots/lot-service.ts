@@ -6,11 +6,16 @@ import type { RequestContext } from '../shared/context.ts';
 import { DomainError, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
 import { pageOf, type PageQuery } from '../shared/pagination.ts';
 import type { Command, RunCommand, Tx } from '../shared/transaction.ts';
-import { euDonationSequence } from '../units/identification.ts';
+import { euDonationSequence, printedDin } from '../units/identification.ts';
 import { allocateDin } from './din-allocation.ts';
-import type { NewLot, ReleaseInput } from './lot-schemas.ts';
+import { lotDetail, type NewLot, type ReleaseInput } from './lot-schemas.ts';
+import { readJson, type SqlReader } from '../../db/sql.ts';
+import { lotByIdQuery } from './lot-sql.ts';
+
+/** The lot as lotByIdQuery builds it: everything but the printed DIN. */
+const lotDetailRow = lotDetail.omit({ printedDin: true });
 import { moveFollowingUnits, moveLot } from './lot-status.ts';
-import { lotView, preservationView } from './lot-views.ts';
+import { lotView } from './lot-views.ts';
 import { assertAcceptableTissueType } from './processing-rules.ts';
 import { failedReleasePrerequisites } from './release-gate.ts';
 import { startOfDay } from '../shared/dates.ts';
@@ -19,6 +24,8 @@ import { consentInForceWhere } from '../donors/donor-standing.ts';
 
 interface Deps {
   prisma: PrismaClient;
+  /** For the reads PostgreSQL answers in one statement (lot-sql.ts). */
+  reader: SqlReader;
   runCommand: RunCommand;
   settings: DomainSettings;
 }
@@ -29,7 +36,7 @@ export async function findLot(tx: Tx | PrismaClient, id: string) {
   return lot;
 }
 
-export function createLotService({ prisma, runCommand, settings }: Deps) {
+export function createLotService({ prisma, reader, runCommand, settings }: Deps) {
   async function create(ctx: RequestContext, input: NewLot) {
     assertAcceptableTissueType(input.tissueType);
     return runCommand(ctx, async ({ tx, audit, now }) => {
@@ -61,17 +68,12 @@ export function createLotService({ prisma, runCommand, settings }: Deps) {
     });
   }
 
+  /** One statement (lot-sql.ts). */
   async function get(id: string) {
-    const lot = await prisma.lot.findUnique({
-      where: { id },
-      include: {
-        processingSteps: { include: { deviations: { orderBy: { openedAt: 'asc' } } }, orderBy: [{ startedAt: 'asc' }, { id: 'asc' }] },
-        preservations: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
-        releaseDecisions: { orderBy: { createdAt: 'asc' } },
-      },
-    });
-    if (!lot) throw notFound('Lot', id);
-    return { ...lotView(lot), preservations: lot.preservations.map(preservationView) };
+    const found = await readJson(reader, lotByIdQuery(id));
+    if (found === null) throw notFound('Lot', id);
+    const lot = lotDetailRow.parse(found);
+    return { ...lot, printedDin: printedDin(lot.din) };
   }
 
   async function list(query: PageQuery & { status?: ProductStatus; donorId?: string }) {

@@ -6,7 +6,9 @@ import type { RequestContext } from '../shared/context.ts';
 import { DomainError, invalidState, notFound, ruleViolation } from '../shared/errors.ts';
 import type { Command, RunCommand, Tx } from '../shared/transaction.ts';
 import { unitCodeOf } from '../units/unit-views.ts';
-import type { NewReceipt, NewShipment, ShipmentListQuery } from './shipment-schemas.ts';
+import { shipment as shipmentSchema, type NewReceipt, type NewShipment, type ShipmentListQuery } from './shipment-schemas.ts';
+import { readJson, type SqlReader } from '../../db/sql.ts';
+import { shipmentByIdQuery } from './shipment-sql.ts';
 import { pageOf, pageWindow } from '../shared/pagination.ts';
 import { startOfDay } from '../shared/dates.ts';
 import { canSee, listedFacility } from '../shared/facility-scope.ts';
@@ -35,7 +37,7 @@ function unavailability(unit: Unit & { lot: { reviewFlaggedAt: Date | null } }, 
   return null;
 }
 
-export function createShipmentService({ prisma, runCommand }: { prisma: PrismaClient; runCommand: RunCommand }) {
+export function createShipmentService({ prisma, reader, runCommand }: { prisma: PrismaClient; reader: SqlReader; runCommand: RunCommand }) {
   async function ship(ctx: RequestContext, input: NewShipment) {
     if (input.fromFacilityId === input.toFacilityId) throw ruleViolation('A shipment goes from one facility to another: toFacilityId must differ from fromFacilityId.', { field: 'toFacilityId' });
     const codes = input.unitCodes.map((code, i) => unitCodeOf(code, `body.unitCodes.${i}`));
@@ -114,10 +116,12 @@ export function createShipmentService({ prisma, runCommand }: { prisma: PrismaCl
     });
   }
 
+  /** One statement (shipment-sql.ts). */
   async function get(ctx: RequestContext, id: string) {
-    const shipment = await findShipment(prisma, id);
-    if (!canSee(ctx, shipment.toFacilityId, shipment.fromFacilityId)) throw notFound('Shipment', id);
-    return shipmentView(shipment);
+    const found = await readJson(reader, shipmentByIdQuery(id));
+    const shipment = found === null ? null : shipmentSchema.parse(found);
+    if (!shipment || !canSee(ctx, shipment.toFacilityId, shipment.fromFacilityId)) throw notFound('Shipment', id);
+    return shipment;
   }
 
   /** Shipments in the order they were recorded; a clinician's are those leaving or reaching her facility. */

@@ -175,9 +175,9 @@ const forwardLot = sql`json_build_object(${lotSummary},
       FROM administration a
       JOIN facility af ON af.id = a.facility_id
       JOIN patient pt ON pt.id = a.patient_id
-      WHERE a.unit_id = u.id AND a.superseded_at IS NULL
-      ORDER BY a.created_at DESC, a.id
-      LIMIT 1) cur ON true
+      -- The version in force is the one row holding the unit (active_unit_id: unique, and set
+      -- only while superseded_at is null): one index probe per unit, no sort.
+      WHERE a.active_unit_id = u.id) cur ON true
     WHERE u.lot_id = l.id),
   'deviationReports', ${deviationReports})`;
 

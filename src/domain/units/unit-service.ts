@@ -10,10 +10,11 @@ import { buildUnitCode } from './identification.ts';
 import { buildLabel } from './label.ts';
 import { printLabel, type PrintFormat } from './label-formats.ts';
 import type { NewUnit } from './unit-schemas.ts';
-import { findUnitByCode, unitView } from './unit-views.ts';
+import { findUnitByCode, readUnitByCode, unitView } from './unit-views.ts';
+import type { SqlReader } from '../../db/sql.ts';
 import { calendarDay, startOfDay } from '../shared/dates.ts';
 
-export function createUnitService({ prisma, runCommand }: { prisma: PrismaClient; runCommand: RunCommand }) {
+export function createUnitService({ prisma, reader, runCommand }: { prisma: PrismaClient; reader: SqlReader; runCommand: RunCommand }) {
   /** Splits a lot into units at the bank; they inherit the lot's status (quarantine or released). */
   async function split(ctx: RequestContext, lotId: string, requested: NewUnit[]) {
     assertDistinctDivisions(requested);
@@ -56,8 +57,9 @@ export function createUnitService({ prisma, runCommand }: { prisma: PrismaClient
     });
   }
 
+  /** One statement (unit-sql.ts). */
   async function getByCode(ctx: RequestContext, code: string) {
-    return unitView(await findUnitByCode(prisma, ctx, code));
+    return readUnitByCode(reader, ctx, code);
   }
 
   async function label(ctx: RequestContext, code: string) {

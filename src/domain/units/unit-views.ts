@@ -6,6 +6,12 @@ import { canSee } from '../shared/facility-scope.ts';
 import type { Tx } from '../shared/transaction.ts';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import { mod37_2, parseUnitCode, printedUnitCode } from './identification.ts';
+import { readJson, type SqlReader } from '../../db/sql.ts';
+import { unit as unitSchema } from './unit-schemas.ts';
+import { unitByCodeQuery } from './unit-sql.ts';
+
+/** The unit as unitByCodeQuery builds it: everything but what the code derives from the DIN. */
+const unitRow = unitSchema.omit({ printedCode: true, checkCharacter: true });
 
 export type UnitWithLot = Unit & { lot: Lot };
 
@@ -33,4 +39,14 @@ export async function findUnitByCode(db: Tx | PrismaClient, ctx: RequestContext,
   // For a clinician, a unit elsewhere does not exist: a 403 would tell that it does.
   if (!canSee(ctx, unit.locationFacilityId)) throw notFound('Unit', code);
   return unit;
+}
+
+/** GET /units/{code} in one statement: the unit with its lot's DIN and tissue type, as unitView shows it. */
+export async function readUnitByCode(reader: SqlReader, ctx: RequestContext, input: string) {
+  const code = unitCodeOf(input);
+  const found = await readJson(reader, unitByCodeQuery(code));
+  const row = found === null ? null : unitRow.parse(found);
+  // For a clinician, a unit elsewhere does not exist: a 403 would tell that it does.
+  if (!row || !canSee(ctx, row.locationFacilityId)) throw notFound('Unit', code);
+  return { ...row, checkCharacter: mod37_2(row.din), printedCode: printedUnitCode(row.din, row.productCode, row.division) };
 }
