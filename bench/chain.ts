@@ -2,6 +2,7 @@
 // of them shipped to a clinic, some administered. Times the traces and the recall.
 import { createEligibleDonor } from '../tests/support/donor-fixtures.ts';
 import type { TestApp } from '../tests/support/test-app.ts';
+import { signed } from '../tests/support/signing.ts';
 import { round, timed, type Benchmark } from './timing.ts';
 
 const UNITS = 400;
@@ -30,7 +31,7 @@ async function buildChain(t: TestApp) {
   await ok(coordinator.post(`/lots/${lot.id}/processing-steps`, { kind: 'rinse', startedAt: iso(-1), finishedAt: iso(-0.9), operator: 'Bench', facilityId: bank.id, parameters: { solution: 'saline', volumeMl: 100 } }), 201);
   await ok(coordinator.post(`/lots/${lot.id}/processing-completion`, {}), 200);
   await ok(coordinator.post(`/lots/${lot.id}/preservation`, { method: 'dehydrated', storageTempMinC: 15, storageTempMaxC: 30, storageLocation: 'B', preservedAt: now(), expiresOn: iso(700).slice(0, 10) }), 201);
-  await ok(quality.post(`/lots/${lot.id}/release`, { decidedAt: now(), reason: 'bench' }), 201);
+  await ok(quality.post(`/lots/${lot.id}/release`, { decidedAt: now(), reason: 'bench', ...signed('approval') }), 201);
   const unit = { productCode: 'T0001', description: 'Dehydrated amniotic membrane', form: 'sheet', expiresOn: iso(365).slice(0, 10) };
   const units = (await ok(coordinator.post(`/lots/${lot.id}/units`, { units: Array.from({ length: UNITS }, () => unit) }), 201)).items as { code: string }[];
   const shipment = await ok(coordinator.post('/shipments', { fromFacilityId: bank.id, toFacilityId: clinic.id, unitCodes: units.slice(0, SHIPPED).map((u) => u.code), shippedAt: now(), conditions: 'ambient' }), 201);
@@ -56,7 +57,7 @@ export const traceAtScale: Benchmark = async (t) => {
     { name: `donor trace forward (${label}), median`, value: await median(`/donors/${donor.id}/trace`), unit: 'ms' },
     { name: 'unit trace backward, median', value: await median(`/units/${units[0]!.code}/trace`), unit: 'ms' },
   ];
-  const recall = await timed(() => ok(quality.post('/recalls', { scope: 'lot', lotId: lot.id, reason: 'bench' }), 201));
+  const recall = await timed(() => ok(quality.post('/recalls', { scope: 'lot', lotId: lot.id, reason: 'bench', ...signed('responsibility') }), 201));
   figures.push({ name: `recall of the lot (${UNITS - ADMINISTERED} units held in one transaction)`, value: round(recall.ms), unit: 'ms' });
   return figures;
 };

@@ -3,6 +3,7 @@
 // received, some administered to patients. Returns the ids and codes the reads rotate over.
 import { createEligibleDonor } from '../tests/support/donor-fixtures.ts';
 import type { Client, TestApp } from '../tests/support/test-app.ts';
+import { signed, TEST_SIGNING_PASSWORD } from '../tests/support/signing.ts';
 
 const DAY = 86_400_000;
 const iso = (offsetDays: number) => new Date(Date.now() + offsetDays * DAY).toISOString();
@@ -62,7 +63,14 @@ export async function seedReadWorld(origin: string, adminKey: string, shape: See
   const bank = await ok(admin.post('/facilities', { kind: 'tissue_bank', name: 'Bench bank', isbtFacilityId: 'B0001' }), 201);
   const clinic = await ok(admin.post('/facilities', { kind: 'clinic', name: 'Bench clinic' }), 201);
   const coordinator = httpClient(origin, await keyFor('coordinator'));
-  const quality = httpClient(origin, await keyFor('quality'));
+  const qualityKey = await keyFor('quality');
+  const quality = httpClient(origin, qualityKey);
+  // The admin determines eligibility and quality releases: both sign (a signer each, with its own password).
+  const keys = (await ok(admin.get('/api-keys?limit=200'), 200)).items as { id: string; prefix: string }[];
+  for (const [client, key] of [[admin, adminKey], [quality, qualityKey]] as const) {
+    const signer = await ok(admin.post('/signers', { apiKeyId: keys.find((k) => key.startsWith(k.prefix))!.id }), 201);
+    await ok(client.post(`/signers/${signer.id}/password`, { newPassword: TEST_SIGNING_PASSWORD }), 201);
+  }
   const clinician = httpClient(origin, await keyFor('clinician', clinic.id));
   const auditorKey = await keyFor('auditor');
 
@@ -73,7 +81,7 @@ export async function seedReadWorld(origin: string, adminKey: string, shape: See
     await ok(coordinator.post(`/lots/${lot.id}/processing-steps`, { kind: 'rinse', startedAt: iso(-1), finishedAt: iso(-0.9), operator: 'Bench', facilityId: bank.id, parameters: { solution: 'saline', volumeMl: 100 } }), 201);
     await ok(coordinator.post(`/lots/${lot.id}/processing-completion`, {}), 200);
     await ok(coordinator.post(`/lots/${lot.id}/preservation`, { method: 'dehydrated', storageTempMinC: 15, storageTempMaxC: 30, storageLocation: 'B', preservedAt: now(), expiresOn: iso(700).slice(0, 10) }), 201);
-    await ok(quality.post(`/lots/${lot.id}/release`, { decidedAt: now(), reason: 'bench' }), 201);
+    await ok(quality.post(`/lots/${lot.id}/release`, { decidedAt: now(), reason: 'bench', ...signed('approval') }), 201);
     const unit = { productCode: 'T0001', description: 'Dehydrated amniotic membrane', form: 'sheet', expiresOn: iso(365).slice(0, 10) };
     const units = (await ok(coordinator.post(`/lots/${lot.id}/units`, { units: Array.from({ length: shape.unitsPerLot }, () => unit) }), 201)).items as { code: string }[];
     const shipped = units.slice(0, shape.shippedPerLot).map((u) => u.code);

@@ -24,7 +24,13 @@ const unit = {
 } as unknown as UnitWithLot;
 const preservation = { method: 'dehydrated', storageTempMinC: 15, storageTempMaxC: 30 } as unknown as Preservation;
 
-const svg = labelSvg(buildLabel(unit, bank, preservation, new Date('2026-11-25T00:00:00Z')));
+// Released and electronically signed, so that the picture shows the release line.
+const release = {
+  decidedAt: new Date('2026-11-24T10:00:00Z'),
+  decidedBy: 'Quinn Abara',
+  signatures: [{ id: '00000000-0000-4000-8000-000000000001', signerId: '00000000-0000-4000-8000-000000000002', printedName: 'Quinn Abara', signedAt: new Date('2026-11-24T10:00:00Z'), meaning: 'approval', decisionKind: 'lot_release' }],
+};
+const svg = labelSvg(buildLabel(unit, bank, preservation, new Date('2026-11-25T00:00:00Z'), release));
 const png = new Resvg(svg, { background: 'white', fitTo: { mode: 'width', value: 1000 }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' } })
   .render()
   .asPng();

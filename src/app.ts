@@ -15,6 +15,7 @@ import { createServices, type Services } from './domain/services.ts';
 import { createNoticeWorker } from './domain/notices/notice-worker.ts';
 import { screeningPanel } from './domain/donors/screening-panel.ts';
 import { keyLifetimes } from './domain/auth/key-lifetimes.ts';
+import { signingSettings } from './domain/signatures/signing-rules.ts';
 import { systemActor } from './domain/shared/context.ts';
 import { loggerOptions } from './http/logging.ts';
 import { PROBLEM_TYPE_BASE, problem, sendProblem, toProblem, type Problem } from './http/problems.ts';
@@ -59,6 +60,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       screeningPanel: screeningPanel(config.SCREENING_PANEL),
       recoveryLimitHours: config.RECOVERY_LIMIT_HOURS,
       apiKeys: keyLifetimes(config),
+      signing: signingSettings(config),
     });
     const generatedAdminKey = await services.apiKeys.bootstrapAdmin(
       { actor: systemActor, requestId: 'bootstrap' },

@@ -38,6 +38,14 @@ const configSchema = z.object({
   // address, or for one key prefix, requests from it (or with it) are answered 429 until the window ends.
   AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(10),
   AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  // Electronic signatures (21 CFR 11.300): signing passwords' shortest length, lifetime before
+  // they must be revised, how many earlier ones may not come back, wrong passwords in a row
+  // before the signer is locked, and the scrypt cost (log2 N; memory 128 * 2^N * 8 bytes).
+  SIGNING_PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(128).default(12),
+  SIGNING_PASSWORD_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+  SIGNING_PASSWORD_HISTORY: z.coerce.number().int().min(0).max(24).default(5),
+  SIGNER_LOCKOUT_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  SIGNING_PASSWORD_SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(17),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   // Recall notices: how often the delivery worker looks for due notices, the first retry delay

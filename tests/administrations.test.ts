@@ -4,6 +4,7 @@ import { engines } from './support/engines.ts';
 import { startTestApp, type Client, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
 import { seedChain, seedFacilities, hoursAgo, expectRefusedWithoutWrites, type ChainFacilities, type SeededChain } from './support/chain-fixtures.ts';
+import { signed } from './support/signing.ts';
 
 describe.each(engines)('administration of units to patients on %s', (engine) => {
   let t: TestApp;
@@ -184,8 +185,7 @@ describe.each(engines)('administration of units to patients on %s', (engine) => 
 
     it('records a correction of the wrong patient as a new version that points at the old one [REQ-REC-01]', async () => {
       const res = await clinician.post(`/administrations/${original.id}/corrections`, {
-        patientId: secondPatientId, reasonCode: 'wrong_patient', reasonText: 'scanned the wrong wristband',
-      });
+        patientId: secondPatientId, reasonCode: 'wrong_patient', reasonText: 'scanned the wrong wristband', ...signed('responsibility') });
       expect(res.statusCode, res.body).toBe(201);
       expect(res.json()).toMatchObject({ correctsId: original.id, patientId: secondPatientId, current: true, correctionReasonCode: 'wrong_patient', unitCode: original.unitCode });
       const old = (await clinician.get(`/administrations/${original.id}`)).json();
@@ -198,7 +198,7 @@ describe.each(engines)('administration of units to patients on %s', (engine) => 
 
     it('refuses to correct a superseded version', async () => {
       const body = await refused(
-        () => clinician.post(`/administrations/${original.id}/corrections`, { anatomicalSite: 'right heel', reasonCode: 'other', reasonText: 'x' }),
+        () => clinician.post(`/administrations/${original.id}/corrections`, { anatomicalSite: 'right heel', reasonCode: 'other', reasonText: 'x', ...signed('responsibility') }),
         409,
         'invalid_state',
       );
@@ -208,12 +208,12 @@ describe.each(engines)('administration of units to patients on %s', (engine) => 
     it('refuses a corrected time in the future and a patient of another facility', async () => {
       const current = (await clinician.get(`/administrations/${original.id}`)).json().correctedById;
       await refused(
-        () => clinician.post(`/administrations/${current}/corrections`, { administeredAt: new Date(Date.now() + 86_400_000).toISOString(), reasonCode: 'wrong_time', reasonText: 'typo' }),
+        () => clinician.post(`/administrations/${current}/corrections`, { administeredAt: new Date(Date.now() + 86_400_000).toISOString(), reasonCode: 'wrong_time', reasonText: 'typo', ...signed('responsibility') }),
         422,
         'rule_violation',
       );
       await refused(
-        () => t.admin.post(`/administrations/${current}/corrections`, { patientId: otherPatientId, reasonCode: 'wrong_patient', reasonText: 'x' }),
+        () => t.admin.post(`/administrations/${current}/corrections`, { patientId: otherPatientId, reasonCode: 'wrong_patient', reasonText: 'x', ...signed('responsibility') }),
         404,
         'not_found',
       );

@@ -5,6 +5,7 @@ import { startTestApp, type Client, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
 import { seedChain, seedFacilities, hoursAgo, expectRefusedWithoutWrites, type ChainFacilities } from './support/chain-fixtures.ts';
 import { reportDueOn } from '../src/domain/adverse-reactions/adverse-reaction-rules.ts';
+import { signed } from './support/signing.ts';
 
 describe.each(engines)('adverse reactions and their investigations on %s', (engine) => {
   let t: TestApp;
@@ -100,11 +101,11 @@ describe.each(engines)('adverse reactions and their investigations on %s', (engi
   it('closes an investigation once, with its outcome', async () => {
     const administrationId = await administered();
     const created = (await clinician.post(`/administrations/${administrationId}/adverse-reactions`, reaction())).json();
-    const closed = await quality.post(`/adverse-reactions/${created.id}/closure`, { outcome: 'not related to the graft' });
+    const closed = await quality.post(`/adverse-reactions/${created.id}/closure`, { outcome: 'not related to the graft', ...signed('review') });
     expect(closed.statusCode, closed.body).toBe(200);
     expect(closed.json()).toMatchObject({ investigationOutcome: 'not related to the graft', investigationClosedAt: expect.any(String) });
     expect((await quality.get('/adverse-reactions?open=true')).json().items.map((r: { id: string }) => r.id)).not.toContain(created.id);
-    await refused(() => quality.post(`/adverse-reactions/${created.id}/closure`, { outcome: 'again' }), 409, 'invalid_state');
+    await refused(() => quality.post(`/adverse-reactions/${created.id}/closure`, { outcome: 'again', ...signed('review') }), 409, 'invalid_state');
   });
 
   it('refuses an onset before the administration or in the future, and a discovery before the onset', async () => {
@@ -117,7 +118,7 @@ describe.each(engines)('adverse reactions and their investigations on %s', (engi
 
   it('refuses a reaction on a superseded administration, naming the current version', async () => {
     const administrationId = await administered();
-    const fixed = (await clinician.post(`/administrations/${administrationId}/corrections`, { anatomicalSite: 'left heel', reasonCode: 'transcription_error', reasonText: 'site' })).json();
+    const fixed = (await clinician.post(`/administrations/${administrationId}/corrections`, { anatomicalSite: 'left heel', reasonCode: 'transcription_error', reasonText: 'site', ...signed('responsibility') })).json();
     const body = await refused(() => clinician.post(`/administrations/${administrationId}/adverse-reactions`, reaction()), 409, 'invalid_state');
     expect(body.correctedById).toBe(fixed.id);
   });

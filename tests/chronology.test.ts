@@ -9,6 +9,7 @@ import { startTestApp, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
 import { createEligibleDonor, daysAgo } from './support/donor-fixtures.ts';
 import { dateOnly, daysFromNow, ok, readyLot, refusedWithoutWrites, rinseStep, seedEligibleDonor, setupBank, splitUnits, type Bank } from './support/lot-fixtures.ts';
+import { signed } from './support/signing.ts';
 
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -127,15 +128,15 @@ describe.each(engines)('chronology across the chain on %s', (engine) => {
     expect(problem).toMatchObject({ errors: [{ field: 'body.preservedAt' }], conflictsWith: { fact: 'the processing completion' } });
     await ok(bank.coordinator.post(`/lots/${fresh.id}/preservation`, { ...preservation, preservedAt: ago(1) }), 201);
     for (const decidedAt of [ago(2), iso(Date.now() + 2 * HOUR)]) {
-      problem = expectProblem(await refusedWithoutWrites(t, () => bank.quality.post(`/lots/${fresh.id}/release`, { decidedAt, reason: 'review' })), 422, 'rule_violation');
+      problem = expectProblem(await refusedWithoutWrites(t, () => bank.quality.post(`/lots/${fresh.id}/release`, { decidedAt, reason: 'review', ...signed('approval') })), 422, 'rule_violation');
       expect(problem.errors[0].field).toBe('body.decidedAt');
     }
-    await ok(bank.quality.post(`/lots/${lot.id}/release`, { decidedAt: new Date().toISOString(), reason: 'review' }), 201);
+    await ok(bank.quality.post(`/lots/${lot.id}/release`, { decidedAt: new Date().toISOString(), reason: 'review', ...signed('approval') }), 201);
   });
 
   it('orders a unit’s journey: shipment after its split, receipt after the shipment, administration after the receipt, corrections and reactions in order', async () => {
     const lot = await readyLot(t, bank);
-    await ok(bank.quality.post(`/lots/${lot.id}/release`, { decidedAt: new Date().toISOString(), reason: 'review' }), 201);
+    await ok(bank.quality.post(`/lots/${lot.id}/release`, { decidedAt: new Date().toISOString(), reason: 'review', ...signed('approval') }), 201);
     const [unit, other] = await splitUnits(bank, lot.id, 2);
     const shipment = (shippedAt: string) => ({ fromFacilityId: bank.bankId, toFacilityId: bank.clinicId, unitCodes: [unit!.code], shippedAt, conditions: 'ambient' });
     let problem = expectProblem(await refusedWithoutWrites(t, () => bank.coordinator.post('/shipments', shipment(ago(1)))), 422, 'rule_violation');
@@ -163,7 +164,7 @@ describe.each(engines)('chronology across the chain on %s', (engine) => {
     // A corrected time must stay after the receipt and before the reaction's onset.
     for (const administeredAt of [ago(1), iso(Date.parse(onset) + 60_000)]) {
       problem = expectProblem(
-        await refusedWithoutWrites(t, () => bank.clinician.post(`/administrations/${given.id}/corrections`, { administeredAt, reasonCode: 'wrong_time', reasonText: 'typo' })),
+        await refusedWithoutWrites(t, () => bank.clinician.post(`/administrations/${given.id}/corrections`, { administeredAt, reasonCode: 'wrong_time', reasonText: 'typo', ...signed('responsibility') })),
         422,
         'rule_violation',
       );

@@ -9,6 +9,7 @@ import { expectRefusedWithoutWrites, hoursAgo, seedChain, seedFacilities, type C
 import { walkPages } from './support/pages.ts';
 import { reportDueOn } from '../src/domain/deviation-reports/deviation-report-rules.ts';
 import { buildDin, mod37_2 } from '../src/domain/units/identification.ts';
+import { signed } from './support/signing.ts';
 
 const day = (date: Date) => date.toISOString().slice(0, 10);
 
@@ -112,15 +113,15 @@ describe.each(engines)('deviation reports on %s', (engine) => {
     const opened = (await coordinator.post(`/lots/${chain.lotId}/deviation-reports`, report())).json();
     await t.database.prisma.deviationReport.update({ where: { id: opened.id }, data: { reportDueOn: new Date('2020-01-01') } });
     expect((await auditor.get(`/deviation-reports/${opened.id}`)).json().overdue).toBe(true);
-    await refused(() => coordinator.post(`/deviation-reports/${opened.id}/closure`, { outcome: 'x' }), 403, 'forbidden');
-    const closed = await quality.post(`/deviation-reports/${opened.id}/closure`, { outcome: 'Units recalled; freezer alarm fixed', fdaReportReference: 'BPDR 3486-2026-0042' });
+    await refused(() => coordinator.post(`/deviation-reports/${opened.id}/closure`, { outcome: 'x', ...signed('review') }), 403, 'forbidden');
+    const closed = await quality.post(`/deviation-reports/${opened.id}/closure`, { outcome: 'Units recalled; freezer alarm fixed', fdaReportReference: 'BPDR 3486-2026-0042', ...signed('review') });
     expect(closed.statusCode, closed.body).toBe(200);
     expect(closed.json()).toMatchObject({ closedBy: 'QA Kim', outcome: 'Units recalled; freezer alarm fixed', fdaReportReference: 'BPDR 3486-2026-0042', overdue: false, closedAt: expect.any(String) });
     expect((await auditor.get('/deviation-reports?open=true&limit=200')).json().items.map((r: { id: string }) => r.id)).not.toContain(opened.id);
     expect((await auditor.get('/deviation-reports?open=false&limit=200')).json().items.map((r: { id: string }) => r.id)).toContain(opened.id);
-    const again = await refused(() => quality.post(`/deviation-reports/${opened.id}/closure`, { outcome: 'again' }), 409, 'invalid_state');
+    const again = await refused(() => quality.post(`/deviation-reports/${opened.id}/closure`, { outcome: 'again', ...signed('review') }), 409, 'invalid_state');
     expect(again.currentStatus).toBe('closed');
-    await refused(() => quality.post('/deviation-reports/00000000-0000-4000-8000-000000000000/closure', { outcome: 'x' }), 404, 'not_found');
+    await refused(() => quality.post('/deviation-reports/00000000-0000-4000-8000-000000000000/closure', { outcome: 'x', ...signed('review') }), 404, 'not_found');
   });
 
   it('shows the reports of a lot in its unit, lot and donor traces [REQ-DEV-02]', async () => {

@@ -6,6 +6,7 @@ import { engines } from './support/engines.ts';
 import { startTestApp, type Client, type TestApp } from './support/test-app.ts';
 import { createEligibleDonor, panelCodes } from './support/donor-fixtures.ts';
 import { expectProblem } from './support/problems.ts';
+import { signed } from './support/signing.ts';
 
 const DAY = 86_400_000;
 const isoDaysFromNow = (days: number) => new Date(Date.now() + days * DAY).toISOString();
@@ -71,8 +72,8 @@ describe.each(engines)('from donor to patient and back, then a recall, on %s', (
     );
 
     // The coordinator who recorded processing may not release; QA may.
-    expectProblem(await t.as(null).post(`/lots/${lot.id}/release`, { decidedAt: new Date().toISOString(), reason: 'x' }), 401, 'unauthenticated');
-    const released = await created(quality.post(`/lots/${lot.id}/release`, { decidedAt: new Date().toISOString(), reason: 'Record review complete' }));
+    expectProblem(await t.as(null).post(`/lots/${lot.id}/release`, { decidedAt: new Date().toISOString(), reason: 'x', ...signed('approval') }), 401, 'unauthenticated');
+    const released = await created(quality.post(`/lots/${lot.id}/release`, { decidedAt: new Date().toISOString(), reason: 'Record review complete', ...signed('approval') }));
     expect(JSON.stringify(released)).toContain('Quinn Ahmed');
 
     const split = await created(
@@ -144,7 +145,7 @@ describe.each(engines)('from donor to patient and back, then a recall, on %s', (
   });
 
   it('recalls the lot: holds what is in inventory, names the patient to notify, and the report stays true', async () => {
-    const report = await created(quality.post('/recalls', { scope: 'lot', lotId: ids.lot, reason: 'Sterility failure reported by the processor' }));
+    const report = await created(quality.post('/recalls', { scope: 'lot', lotId: ids.lot, reason: 'Sterility failure reported by the processor', ...signed('responsibility') }));
     const heldCodes = report.held.flatMap((f: { units: { code: string }[] }) => f.units.map((u) => u.code)).sort();
     expect(heldCodes).toEqual([units[1]!.code, units[2]!.code].sort());
     expect(report.held.find((f: { facilityId: string }) => f.facilityId === ids.clinic).units).toHaveLength(1);

@@ -5,6 +5,7 @@ import { engines } from './support/engines.ts';
 import { startTestApp, type Client, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
 import { hoursAgo, seedChain, seedFacilities, type ChainFacilities, type SeededChain } from './support/chain-fixtures.ts';
+import { signed } from './support/signing.ts';
 
 /** Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF). */
 function parseCsv(text: string): string[][] {
@@ -50,7 +51,7 @@ describe.each(engines)('exports on %s', (engine) => {
       unitCode: chain.units[0]!.code, patientId: patient.id, administeredAt: hoursAgo(2), anatomicalSite: 'heel', indication: 'burn',
     });
     expect(given.statusCode, given.body).toBe(201);
-    const recall = await t.admin.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'test recall' });
+    const recall = await t.admin.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'test recall', ...signed('responsibility') });
     expect(recall.statusCode, recall.body).toBe(201);
     recallId = recall.json().id;
   });

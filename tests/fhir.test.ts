@@ -4,6 +4,7 @@ import { startTestApp, type Client, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
 import { bundleProblems, resourceProblems } from './support/fhir-rules.ts';
 import { hoursAgo, seedChain, seedFacilities, type ChainFacilities, type SeededChain } from './support/chain-fixtures.ts';
+import { signed } from './support/signing.ts';
 
 const FHIR_JSON = /^application\/fhir\+json/;
 
@@ -32,7 +33,7 @@ describe.each(engines)('FHIR R5 on %s', (engine) => {
     expect(given.statusCode, given.body).toBe(201);
     administrationId = given.json().id;
     // A correction: the first version is superseded, the second is the truth.
-    const corrected = await clinician.post(`/administrations/${administrationId}/corrections`, { patientId, reasonCode: 'wrong_patient', reasonText: 'scanned the wrong wristband' });
+    const corrected = await clinician.post(`/administrations/${administrationId}/corrections`, { patientId, reasonCode: 'wrong_patient', reasonText: 'scanned the wrong wristband', ...signed('responsibility') });
     expect(corrected.statusCode, corrected.body).toBe(201);
     correctedId = corrected.json().id;
   });

@@ -9,6 +9,7 @@ import { engines } from './support/engines.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
 import { dateOnly, daysFromNow, ok, readyLot, refusedWithoutWrites, setupBank, type Bank } from './support/lot-fixtures.ts';
+import { signed } from './support/signing.ts';
 
 const unitBody = (extra: Record<string, unknown> = {}) => ({
   productCode: 'T0001',
@@ -82,9 +83,9 @@ describe.each(engines)('hostile input on %s', (engine) => {
       () => t.admin.post('/facilities', { kind: 'clinic', name: 'Clinic\u001b[31m' }),
       () => t.admin.post('/facilities', { kind: 'clinic', name: 'Two\nlines' }),
       () => t.admin.post(`/api-keys/${bank.auditor.keyId}/revocation`, { reason: 'left \udfff' }),
-      () => bank.quality.post(`/lots/${lot.id}/reject`, { decidedAt: new Date().toISOString(), reason: 'bad\u0000' }),
+      () => bank.quality.post(`/lots/${lot.id}/reject`, { decidedAt: new Date().toISOString(), reason: 'bad\u0000', ...signed('review') }),
       () => clinician.post('/patients', { medicalRecordNumber: 'MRN\ud800' }),
-      () => t.admin.post('/recalls', { scope: 'lot', lotId: lot.id, reason: 'x\ud83d' }),
+      () => t.admin.post('/recalls', { scope: 'lot', lotId: lot.id, reason: 'x\ud83d', ...signed('responsibility') }),
       () => t.admin.post('/facilities', { kind: 'clinic', name: 'fine', ['extra\ud800']: 1 }),
       () => t.admin.get('/audit-events?entityType=%00'),
       () => t.admin.get('/audit-events?action=a%ED%A0%80'),
@@ -101,7 +102,7 @@ describe.each(engines)('hostile input on %s', (engine) => {
   it('stores text exactly as sent: multi-line fields keep their line breaks, nothing is trimmed', async () => {
     const lot = await readyLot(t, bank);
     const reason = ' Rejected: \n\tvisible tear\r\n ';
-    const decision = await ok(bank.quality.post(`/lots/${lot.id}/reject`, { decidedAt: new Date().toISOString(), reason }), 201);
+    const decision = await ok(bank.quality.post(`/lots/${lot.id}/reject`, { decidedAt: new Date().toISOString(), reason, ...signed('review') }), 201);
     expect(decision.reason).toBe(reason);
     const name = ' Clinic with spaces ';
     expect((await ok(t.admin.post('/facilities', { kind: 'clinic', name }), 201)).name).toBe(name);
@@ -136,7 +137,7 @@ describe.each(engines)('hostile input on %s', (engine) => {
     }
     const lot = await readyLot(t, bank);
     for (const at of ['0000-01-01T00:00:00Z', '9999-12-31T23:00:00-12:00', '2199-12-31T23:00:00-12:00', '1900-01-01T05:00:00+06:00', '+275760-09-13T00:00:00Z']) {
-      const res = await refusedWithoutWrites(t, () => bank.quality.post(`/lots/${lot.id}/reject`, { decidedAt: at, reason: 'range' }));
+      const res = await refusedWithoutWrites(t, () => bank.quality.post(`/lots/${lot.id}/reject`, { decidedAt: at, reason: 'range', ...signed('review') }));
       expect(expectProblem(res, 400, 'validation_failed').errors[0].field).toBe('body.decidedAt');
     }
     const res = await bank.coordinator.post(`/lots/${lot.id}/units`, { units: [unitBody({ expiresOn: '2200-01-01' })] });

@@ -7,6 +7,7 @@ import { expectProblem } from './support/problems.ts';
 import { hoursAgo, seedChain, seedFacilities, type ChainFacilities, type SeededChain } from './support/chain-fixtures.ts';
 import { consentBody, createDonor } from './support/donor-fixtures.ts';
 import { idsOf, walkPages } from './support/pages.ts';
+import { signed } from './support/signing.ts';
 
 describe.each(engines)('lists on %s', (engine) => {
   let t: TestApp;
@@ -55,9 +56,9 @@ describe.each(engines)('lists on %s', (engine) => {
   it('pages every list with limit and cursor, as one page would list them, never skipping or repeating an item [REQ-LIST-01]', async () => {
     const donor = (await createDonor(t)).donor;
     for (const version of ['v1', 'v2', 'v3']) await ok(t.admin.post(`/donors/${donor.id}/consents`, consentBody({ formVersion: version })), 201);
-    await ok(quality.post('/recalls', { scope: 'lot', lotId: atClinic2.lotId, reason: 'first' }), 201);
-    await ok(quality.post('/recalls', { scope: 'lot', lotId: atOtherClinic.lotId, reason: 'second' }), 201);
-    await ok(quality.post('/recalls', { scope: 'donor', donorId: atOtherClinic.donorId, reason: 'third' }), 201);
+    await ok(quality.post('/recalls', { scope: 'lot', lotId: atClinic2.lotId, reason: 'first', ...signed('responsibility') }), 201);
+    await ok(quality.post('/recalls', { scope: 'lot', lotId: atOtherClinic.lotId, reason: 'second', ...signed('responsibility') }), 201);
+    await ok(quality.post('/recalls', { scope: 'donor', donorId: atOtherClinic.donorId, reason: 'third', ...signed('responsibility') }), 201);
     const lists = [
       `/donors/${donor.id}/consents`,
       '/shipments',
@@ -130,7 +131,7 @@ describe.each(engines)('lists on %s', (engine) => {
     expect(await ids(clinician, `facilityId=${f.clinicId}`)).toEqual(expect.arrayContaining(administrations));
 
     // A correction is a new version: every version is listed, current=true gives the ones in force.
-    const corrected = await ok(clinician.post(`/administrations/${administrations[2]}/corrections`, { patientId: patients[2], reasonCode: 'wrong_patient', reasonText: 'chart mix-up' }), 201);
+    const corrected = await ok(clinician.post(`/administrations/${administrations[2]}/corrections`, { patientId: patients[2], reasonCode: 'wrong_patient', reasonText: 'chart mix-up', ...signed('responsibility') }), 201);
     expect(await ids(auditor, `unitCode=${atClinic.units[2]!.code}`)).toEqual([administrations[2], corrected.id]);
     expect(await ids(auditor, `unitCode=${atClinic.units[2]!.code}&current=true`)).toEqual([corrected.id]);
     expect(await ids(auditor, `unitCode=${atClinic.units[2]!.code}&current=false`)).toEqual([administrations[2]]);
@@ -156,13 +157,13 @@ describe.each(engines)('lists on %s', (engine) => {
 
   it('lists recalls with the totals of their reach, by scope, lot and donor [REQ-LIST-01]', async () => {
     const chain = await seedChain(t.database.prisma, f, { units: 2 });
-    const recall = await ok(quality.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'sterility' }), 201);
+    const recall = await ok(quality.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'sterility', ...signed('responsibility') }), 201);
     const byLot = (await ok(coordinator.get(`/recalls?lotId=${chain.lotId}`))).items;
     expect(byLot).toEqual([
       { id: recall.id, scope: 'lot', lotId: chain.lotId, donorId: null, reason: 'sterility', initiatedBy: recall.initiatedBy, initiatedAt: recall.initiatedAt, totals: recall.totals },
     ]);
     expect(recall.totals).toEqual({ held: 2, administered: 0, discarded: 0, other: 0 });
-    const byDonor = await ok(quality.post('/recalls', { scope: 'donor', donorId: chain.donorId, reason: 'seroconversion' }), 201);
+    const byDonor = await ok(quality.post('/recalls', { scope: 'donor', donorId: chain.donorId, reason: 'seroconversion', ...signed('responsibility') }), 201);
     expect(idsOf((await ok(auditor.get(`/recalls?donorId=${chain.donorId}`))).items)).toEqual([byDonor.id]);
     expect((await ok(auditor.get('/recalls?scope=donor&limit=200'))).items.every((r: { scope: string }) => r.scope === 'donor')).toBe(true);
     expectProblem(await clinician.get('/recalls'), 403, 'forbidden');

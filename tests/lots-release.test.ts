@@ -3,8 +3,10 @@ import { engines } from './support/engines.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
 import { createLot, ok, preservationBody, readyLot, refusedWithoutWrites, rinseStep, seedEligibleDonor, setupBank, splitUnits, daysFromNow, type Bank } from './support/lot-fixtures.ts';
+import { signed } from './support/signing.ts';
 
-const decision = () => ({ decidedAt: new Date().toISOString(), reason: 'Record review complete' });
+// 'responsibility' is a meaning both a release and a rejection allow.
+const decision = () => ({ decidedAt: new Date().toISOString(), reason: 'Record review complete', ...signed('responsibility') });
 
 describe.each(engines)('release and rejection of lots on %s', (engine) => {
   let t: TestApp;
@@ -94,7 +96,7 @@ describe.each(engines)('release and rejection of lots on %s', (engine) => {
   it('rejects a lot with its reason and moves its quarantined units to rejected [REQ-QUAR-02]', async () => {
     const lot = await readyLot(t, bank);
     const [unit] = await splitUnits(bank, lot.id, 1);
-    const record = await ok(bank.quality.post(`/lots/${lot.id}/reject`, { decidedAt: new Date().toISOString(), reason: 'Packaging seal failure' }), 201);
+    const record = await ok(bank.quality.post(`/lots/${lot.id}/reject`, { decidedAt: new Date().toISOString(), reason: 'Packaging seal failure', ...signed('review') }), 201);
     expect(record).toMatchObject({ decision: 'rejected', reason: 'Packaging seal failure' });
     expect((await ok(bank.quality.get(`/units/${unit!.code}`), 200)).status).toBe('rejected');
     const res = await refusedWithoutWrites(t, () => bank.quality.post(`/lots/${lot.id}/release`, decision()));

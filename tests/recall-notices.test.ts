@@ -6,6 +6,7 @@ import { expectProblem } from './support/problems.ts';
 import { hoursAgo, seedChain, seedFacilities, type ChainFacilities } from './support/chain-fixtures.ts';
 import { startNoticeReceiver, until } from './support/notice-receiver.ts';
 import { verifySignature } from '../src/domain/notices/notice-signature.ts';
+import { signed } from './support/signing.ts';
 import { backoffMs } from '../src/domain/notices/notice-worker.ts';
 
 const SECRET = 'whsec_0123456789abcdefghijklmnopqrstuvwxyz';
@@ -39,7 +40,7 @@ describe.each(engines)('recall notices on %s', (engine) => {
     expect(registered.json()).toMatchObject({ facilityId: f.clinicId, url: receiver.url, secretFingerprint: expect.stringMatching(/^sha256:[0-9a-f]{16}$/) });
     expect(registered.body).not.toContain(SECRET);
 
-    const created = await t.admin.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'positive culture on the retained sample' });
+    const created = await t.admin.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'positive culture on the retained sample', ...signed('responsibility') });
     expect(created.statusCode, created.body).toBe(201);
     const recall = created.json();
     expect(recall.notices).toEqual([
@@ -52,7 +53,7 @@ describe.each(engines)('recall notices on %s', (engine) => {
     await t.close({ drop: false });
     expect(receiver.received).toHaveLength(1);
     t = await startTestApp(engine, { scratch: t.scratch, adminKey: t.adminKey, env: fast });
-    clinician = { ...t.as(clinician.key), key: clinician.key, keyId: clinician.keyId };
+    clinician = { ...t.as(clinician.key), key: clinician.key, keyId: clinician.keyId, signerId: clinician.signerId };
     await until(async () => (await t.database.prisma.recallNotice.findUniqueOrThrow({ where: { id: noticeId } })).status === 'delivered', 60_000, 'the delivery');
     await new Promise((r) => setTimeout(r, 500)); // ten polls more: nothing is sent again
 
@@ -104,7 +105,7 @@ describe.each(engines)('recall notices on %s', (engine) => {
     const given = (await clinician.post('/administrations', { unitCode: chain.units[0]!.code, patientId: patient.id, administeredAt: hoursAgo(3), anatomicalSite: 'knee', indication: 'burn' })).json();
     const reaction = await clinician.post(`/administrations/${given.id}/adverse-reactions`, { onsetAt: hoursAgo(1), description: 'fever', severity: 'moderate', suspectedCommunicableDisease: true });
     expect(reaction.statusCode, reaction.body).toBe(201);
-    const closed = await t.admin.post(`/adverse-reactions/${reaction.json().id}/closure`, { outcome: 'donor sample positive on retest', implicatesDonor: true });
+    const closed = await t.admin.post(`/adverse-reactions/${reaction.json().id}/closure`, { outcome: 'donor sample positive on retest', implicatesDonor: true, ...signed('review') });
     expect(closed.statusCode, closed.body).toBe(200);
 
     const consent = await t.database.prisma.consent.findFirstOrThrow({ where: { donorId: chain.donorId } });
@@ -131,7 +132,7 @@ describe.each(engines)('recall notices on %s', (engine) => {
       const moved = await t.app.inject({ method: 'POST', url: `/facilities/${f.clinicId}/recall-notice-endpoint`, headers: { authorization: `Bearer ${t.adminKey}` }, payload: { url: down.url, secret: SECRET } });
       expect(moved.statusCode, moved.body).toBe(201);
       const chain = await seedChain(t.database.prisma, f, { units: 2 });
-      const recall = (await t.admin.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'sterility failure on a sibling lot' })).json();
+      const recall = (await t.admin.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'sterility failure on a sibling lot', ...signed('responsibility') })).json();
       const noticeId = recall.notices[0].noticeId;
       await until(() => down.received.length >= 2, 30_000, 'two failed attempts');
 
@@ -197,7 +198,7 @@ describe.each(engines)('a consignee whose endpoint never answers 2xx, on %s', (e
     const chain = await seedChain(t.database.prisma, f, { units: 2 });
     const registered = await t.admin.post(`/facilities/${f.clinicId}/recall-notice-endpoint`, { url: receiver.url, secret: SECRET });
     expect(registered.statusCode, registered.body).toBe(201);
-    const recall = (await t.admin.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'endotoxin above limit' })).json();
+    const recall = (await t.admin.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'endotoxin above limit', ...signed('responsibility') })).json();
     const noticeId = recall.notices[0].noticeId;
     await until(async () => (await t.database.prisma.recallNotice.findUniqueOrThrow({ where: { id: noticeId } })).status === 'failed', 30_000, 'the last attempt');
 

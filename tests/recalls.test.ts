@@ -4,6 +4,7 @@ import { engines } from './support/engines.ts';
 import { startTestApp, type Client, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
 import { seedChain, seedFacilities, hoursAgo, expectRefusedWithoutWrites, type ChainFacilities, type SeededChain } from './support/chain-fixtures.ts';
+import { signed } from './support/signing.ts';
 
 describe.each(engines)('recalls on %s', (engine) => {
   let t: TestApp;
@@ -42,7 +43,7 @@ describe.each(engines)('recalls on %s', (engine) => {
     const forward = (await quality.get(`/donors/${chain.donorId}/trace`)).json();
     expect(forward.lots[0].units.find((u: { code: string }) => u.code === given.code).administration).toMatchObject({ patientId: patient.id, medicalRecordNumber: 'MRN-RC-1' });
 
-    const res = await quality.post('/recalls', { scope: 'donor', donorId: chain.donorId, reason: 'donor seroconverted on a later test' });
+    const res = await quality.post('/recalls', { scope: 'donor', donorId: chain.donorId, reason: 'donor seroconverted on a later test', ...signed('responsibility') });
     expect(res.statusCode, res.body).toBe(201);
     const report = res.json();
     expect(report).toMatchObject({ scope: 'donor', donorId: chain.donorId, lotId: null, initiatedBy: 'QA Kim', totals: { held: 3, administered: 1, discarded: 1, other: 0 } });
@@ -76,7 +77,7 @@ describe.each(engines)('recalls on %s', (engine) => {
     const chain = await seedChain(t.database.prisma, f, { units: 2 });
     const sibling = await seedChain(t.database.prisma, f, { units: 1 });
     await t.database.prisma.lot.update({ where: { id: sibling.lotId }, data: { donorId: chain.donorId } });
-    const res = await t.admin.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'preservation deviation' });
+    const res = await t.admin.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'preservation deviation', ...signed('responsibility') });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json().totals).toEqual({ held: 2, administered: 0, discarded: 0, other: 0 });
     expect((await t.database.prisma.unit.findUniqueOrThrow({ where: { id: sibling.units[0]!.id } })).status).toBe('distributed');
@@ -85,31 +86,31 @@ describe.each(engines)('recalls on %s', (engine) => {
   it('reports units already out of inventory otherwise, and recalls a lot recalled before without changing it', async () => {
     const chain = await seedChain(t.database.prisma, f, { units: 2 });
     await t.database.prisma.unit.update({ where: { id: chain.units[0]!.id }, data: { status: 'expired' } });
-    const first = (await quality.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'first' })).json();
+    const first = (await quality.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'first', ...signed('responsibility') })).json();
     expect(first.totals).toEqual({ held: 1, administered: 0, discarded: 0, other: 1 });
-    const second = (await quality.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'second' })).json();
+    const second = (await quality.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'second', ...signed('responsibility') })).json();
     expect(second.totals).toEqual({ held: 0, administered: 0, discarded: 0, other: 2 });
     expect(second.other.map((u: { statusAtRecall: string }) => u.statusAtRecall).sort()).toEqual(['expired', 'recalled']);
   });
 
   it('refuses a recall with nothing in scope', async () => {
     const chain = await seedChain(t.database.prisma, f, { units: 1 });
-    await refused(() => quality.post('/recalls', { scope: 'lot', lotId: chain.donorId, reason: 'x' }), 404, 'not_found');
-    await refused(() => quality.post('/recalls', { scope: 'donor', donorId: chain.lotId, reason: 'x' }), 404, 'not_found');
+    await refused(() => quality.post('/recalls', { scope: 'lot', lotId: chain.donorId, reason: 'x', ...signed('responsibility') }), 404, 'not_found');
+    await refused(() => quality.post('/recalls', { scope: 'donor', donorId: chain.lotId, reason: 'x', ...signed('responsibility') }), 404, 'not_found');
     expectProblem(await quality.get(`/recalls/${chain.lotId}`), 404, 'not_found');
   });
 
   it('refuses a malformed recall, and recalls by anyone but quality and admins (coordinators read them)', async () => {
     const chain = await seedChain(t.database.prisma, f, { units: 1 });
-    await refused(() => quality.post('/recalls', { scope: 'lot', donorId: chain.donorId, reason: 'x' }), 400, 'validation_failed');
-    await refused(() => quality.post('/recalls', { scope: 'lot', lotId: chain.lotId }), 400, 'validation_failed');
-    await refused(() => clinician.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'x' }), 403, 'forbidden');
+    await refused(() => quality.post('/recalls', { scope: 'lot', donorId: chain.donorId, reason: 'x', ...signed('responsibility') }), 400, 'validation_failed');
+    await refused(() => quality.post('/recalls', { scope: 'lot', lotId: chain.lotId, ...signed('responsibility') }), 400, 'validation_failed');
+    await refused(() => clinician.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'x', ...signed('responsibility') }), 403, 'forbidden');
     const auditor = await t.keyFor('auditor');
-    await refused(() => auditor.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'x' }), 403, 'forbidden');
+    await refused(() => auditor.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'x', ...signed('responsibility') }), 403, 'forbidden');
     const coordinator = await t.keyFor('coordinator');
-    const refusal = await refused(() => coordinator.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'x' }), 403, 'forbidden');
+    const refusal = await refused(() => coordinator.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'x', ...signed('responsibility') }), 403, 'forbidden');
     expect(refusal.allowedRoles).toEqual(['quality', 'admin']);
-    const recall = (await quality.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'QA decision' })).json();
+    const recall = (await quality.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'QA decision', ...signed('responsibility') })).json();
     expect((await coordinator.get(`/recalls/${recall.id}`)).statusCode).toBe(200);
   });
 });

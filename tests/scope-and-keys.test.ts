@@ -8,6 +8,7 @@ import { startTestApp, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
 import { seedChain, seedFacilities, type SeededChain } from './support/chain-fixtures.ts';
 import { expectRefusedWithoutWrites } from './support/chain-fixtures.ts';
+import { signed } from './support/signing.ts';
 
 describe.each(engines)('a clinician’s scope on %s', (engine) => {
   let t: TestApp;
@@ -64,7 +65,7 @@ describe.each(engines)('a clinician’s scope on %s', (engine) => {
       () => clinician.post(`/shipments/${theirs.shipmentId}/receipt`, { receivedAt: new Date().toISOString(), conditionAcceptable: true, temperatureAcceptable: true }),
       () => clinician.post(`/units/${code}/discard`, { reasonCode: 'damaged', occurredAt: new Date().toISOString() }),
       () => clinician.post(`/units/${code}/return`, { reasonText: 'not ours', occurredAt: new Date().toISOString() }),
-      () => clinician.post(`/administrations/${theirAdministration}/corrections`, { anatomicalSite: 'elbow', reasonCode: 'other', reasonText: 'x' }),
+      () => clinician.post(`/administrations/${theirAdministration}/corrections`, { anatomicalSite: 'elbow', reasonCode: 'other', reasonText: 'x', ...signed('responsibility') }),
       () => clinician.post(`/administrations/${theirAdministration}/adverse-reactions`, { onsetAt: new Date().toISOString(), description: 'x', severity: 'mild', suspectedCommunicableDisease: false }),
       () => clinician.post('/administrations', dose(mine.units[0]!.code, theirPatient)),
     ];

@@ -15,6 +15,8 @@ import { UTC_SESSION } from '../src/db/database.ts';
 import { createTraceService, type TraceService } from '../src/domain/trace/trace-service.ts';
 import { createAdverseReactionService } from '../src/domain/adverse-reactions/adverse-reaction-service.ts';
 import { createRecallService } from '../src/domain/recalls/recall-service.ts';
+import { createSigning } from '../src/domain/signatures/signing.ts';
+import { DEFAULT_SIGNING_SETTINGS } from '../src/domain/signatures/signing-rules.ts';
 import type { RequestContext } from '../src/domain/shared/context.ts';
 import type { RecordRead, RunCommand } from '../src/domain/shared/transaction.ts';
 import { engines } from './support/engines.ts';
@@ -104,8 +106,10 @@ describe.each(engines)('the number of statements a trace makes on %s', (engine) 
       counter.readEvents++;
     };
     trace = createTraceService({ reader, recordRead });
-    investigations = createAdverseReactionService({ prisma, reader, runCommand: noCommands, recordRead });
-    recalls = createRecallService({ prisma, reader, runCommand: noCommands });
+    // Reads only: nothing here signs.
+    const signing = createSigning({ prisma, runCommand: noCommands, signing: DEFAULT_SIGNING_SETTINGS });
+    investigations = createAdverseReactionService({ prisma, reader, runCommand: noCommands, recordRead, signing });
+    recalls = createRecallService({ prisma, reader, runCommand: noCommands, signing });
 
     facilities = await seedFacilities(prisma);
     small = await seedChain(prisma, facilities, { units: 1 });

@@ -3,6 +3,7 @@ import { engines } from './support/engines.ts';
 import { startTestApp, type Client, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
 import { seedChain, seedFacilities, hoursAgo, type ChainFacilities, type SeededChain } from './support/chain-fixtures.ts';
+import { signed } from './support/signing.ts';
 
 describe.each(engines)('traceability both ways on %s', (engine) => {
   let t: TestApp;
@@ -114,7 +115,7 @@ describe.each(engines)('traceability both ways on %s', (engine) => {
     const first = (await clinician.post('/patients', { medicalRecordNumber: 'MRN-A' })).json().id;
     const second = (await clinician.post('/patients', { medicalRecordNumber: 'MRN-B' })).json().id;
     const given = (await clinician.post('/administrations', { unitCode: seeded.units[0]!.code, patientId: first, administeredAt: hoursAgo(1), anatomicalSite: 'heel', indication: 'burn' })).json();
-    const fixed = (await clinician.post(`/administrations/${given.id}/corrections`, { patientId: second, reasonCode: 'wrong_patient', reasonText: 'mix-up' })).json();
+    const fixed = (await clinician.post(`/administrations/${given.id}/corrections`, { patientId: second, reasonCode: 'wrong_patient', reasonText: 'mix-up', ...signed('responsibility') })).json();
     expect((await clinician.get(`/patients/${first}/exposures`)).json().exposures).toEqual([]);
     expect((await clinician.get(`/patients/${second}/exposures`)).json().exposures).toEqual([expect.objectContaining({ administrationId: fixed.id })]);
     const trace = (await auditor.get(`/units/${seeded.units[0]!.code}/trace`)).json();

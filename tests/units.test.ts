@@ -4,6 +4,7 @@ import { engines } from './support/engines.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
 import { createLot, dateOnly, daysFromNow, ok, readyLot, refusedWithoutWrites, releasedLot, setupBank, splitUnits, type Bank } from './support/lot-fixtures.ts';
+import { signed } from './support/signing.ts';
 
 const unitBody = (extra: Record<string, unknown> = {}) => ({
   productCode: 'T0001',
@@ -49,7 +50,7 @@ describe.each(engines)('units and labels on %s', (engine) => {
     const bare = await createLot(t, bank);
     res = await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${bare.id}/units`, { units: [unitBody()] }));
     expect(expectProblem(res, 422, 'rule_violation').detail).toMatch(/preservation/);
-    await ok(bank.quality.post(`/lots/${lot.id}/reject`, { decidedAt: new Date().toISOString(), reason: 'contaminated' }), 201);
+    await ok(bank.quality.post(`/lots/${lot.id}/reject`, { decidedAt: new Date().toISOString(), reason: 'contaminated', ...signed('review') }), 201);
     res = await refusedWithoutWrites(t, () => bank.coordinator.post(`/lots/${lot.id}/units`, { units: [unitBody()] }));
     expect(expectProblem(res, 409, 'invalid_state').currentStatus).toBe('rejected');
   });

@@ -25,6 +25,10 @@ import { createFhirService } from './fhir/fhir-service.ts';
 import { createExportService } from './exports/export-service.ts';
 import { createNoticeService } from './notices/notice-service.ts';
 import { DEFAULT_RECOVERY_LIMIT_HOURS } from './shared/chronology.ts';
+import { DEFAULT_SIGNING_SETTINGS, type SigningSettings } from './signatures/signing-rules.ts';
+import { createSigning } from './signatures/signing.ts';
+import { createSignerService } from './signatures/signer-service.ts';
+import { createSignatureService } from './signatures/signature-service.ts';
 
 export interface DomainSettings {
   /** Screening test codes every eligible donor needs a negative, in-window result for. */
@@ -33,24 +37,31 @@ export interface DomainSettings {
   recoveryLimitHours: number;
   /** Lifetimes of API keys (API_KEY_* settings). */
   apiKeys: KeyLifetimes;
+  /** Signing passwords and lockout (SIGNING_* and SIGNER_* settings). */
+  signing: SigningSettings;
 }
 
 export const defaultSettings = (): DomainSettings => ({
   screeningPanel: screeningPanel(),
   recoveryLimitHours: DEFAULT_RECOVERY_LIMIT_HOURS,
   apiKeys: DEFAULT_KEY_LIFETIMES,
+  signing: DEFAULT_SIGNING_SETTINGS,
 });
 
 export function createServices(db: Database, settings: DomainSettings = defaultSettings()) {
   const { prisma, reader } = db;
   const runCommand = createCommandRunner(prisma);
   const recordRead = createReadRecorder(runCommand);
-  const deps = { prisma, reader, runCommand, recordRead, settings };
+  // Every signed decision checks its signature block here (the password outside its transaction).
+  const signing = createSigning({ prisma, runCommand, signing: settings.signing });
+  const deps = { prisma, reader, runCommand, recordRead, settings, signing };
   const services = {
     runCommand,
     audit: createAuditService(deps),
     apiKeys: createApiKeyService({ ...deps, subscribe: db.subscribe.bind(db) }),
     securityAlerts: createSecurityAlertService(deps),
+    signers: createSignerService({ prisma, runCommand, signing: settings.signing, signingChecks: signing }),
+    signatures: createSignatureService(deps),
     facilities: createFacilityService(deps),
     donors: createDonorService(deps),
     patients: createPatientService(deps),

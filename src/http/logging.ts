@@ -35,6 +35,7 @@ export function loggedUrl(url: string): { path: string; query?: Record<string, s
 }
 
 const patientFields = ['medicalRecordNumber', 'mrn', 'patientMrn', 'patientIdentifier'];
+const signingSecretFields = ['password', 'newPassword', 'currentPassword'];
 
 export const redactPaths = [
   'req.headers.authorization',
@@ -46,6 +47,10 @@ export const redactPaths = [
   // Shared secrets of recall notice endpoints.
   'secret',
   '*.secret',
+  // Signing passwords (signature blocks and password changes), wherever a body or object is logged.
+  ...signingSecretFields,
+  ...signingSecretFields.map((f) => `*.${f}`),
+  ...signingSecretFields.map((f) => `*.*.${f}`),
   ...patientFields,
   ...patientFields.map((f) => `*.${f}`),
   ...patientFields.map((f) => `*.*.${f}`),

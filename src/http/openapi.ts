@@ -53,6 +53,7 @@ const tags = [
   { name: 'exports', description: 'Streamed CSV and NDJSON files: inventory, a recall’s reach, forward traces, the audit trail' },
   { name: 'fhir', description: 'FHIR R5 (application/fhir+json): CapabilityStatement, BiologicallyDerivedProduct, its dispense and procedure, a unit’s trace as a Bundle' },
   { name: 'security', description: 'Security alerts: repeated failed authentication, signers locked out (21 CFR 11.300(d))' },
+  { name: 'signatures', description: 'Electronic signatures (21 CFR Part 11): signers, signing passwords, signatures and their verification' },
 ];
 
 // ---------- zod → JSON Schema ----------

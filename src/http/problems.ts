@@ -24,6 +24,7 @@ const problemTable: Record<ProblemCode, { status: number; title: string }> = {
   bad_request: { status: 400, title: 'Bad request' },
   unauthenticated: { status: 401, title: 'Authentication required' },
   forbidden: { status: 403, title: 'Not allowed for this role' },
+  signature_refused: { status: 403, title: 'The electronic signature was refused' },
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   request_timeout: { status: 408, title: 'Request timeout' },
@@ -67,6 +68,10 @@ export const problemSchema = z
       .optional()
       .meta({ description: 'For 409 prerequisites_unmet: every unmet prerequisite, with its code' }),
     existingId: z.string().optional().meta({ description: 'For 409 conflict: the record that already holds the value' }),
+    signatureRefusal: z
+      .enum(['not_a_signer', 'password_not_set', 'password_expired', 'wrong_password', 'signer_locked', 'password_changed'])
+      .optional()
+      .meta({ description: 'For 403 signature_refused: why the signature block did not sign; nothing was recorded but the failed attempt' }),
     retryAfterSeconds: z.number().int().optional().meta({ description: 'For 429 too_many_requests: as the Retry-After header' }),
   })
   .catchall(z.unknown())

@@ -3,6 +3,7 @@
 // determination) and returns what later steps (recovery, lots) need.
 import { randomBytes } from 'node:crypto';
 import type { Client, TestApp } from './test-app.ts';
+import { signed } from './signing.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -95,6 +96,7 @@ export const determinationBody = (outcome: 'eligible' | 'ineligible' = 'eligible
   outcome,
   determinedAt: new Date(Date.now() - 1_000).toISOString(),
   basis: outcome === 'eligible' ? 'Consent in force, history acceptable, all panel tests negative in window.' : 'Reactive screening result.',
+  ...signed('approval'),
   ...overrides,
 });
 

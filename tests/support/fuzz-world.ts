@@ -4,6 +4,7 @@
 import { seedChain, seedFacilities } from './chain-fixtures.ts';
 import type { TestApp } from './test-app.ts';
 import type { World } from './openapi-requests.ts';
+import { signed } from './signing.ts';
 
 async function created(res: { statusCode: number; body: string; json(): any }, what: string) {
   if (res.statusCode !== 201) throw new Error(`could not create ${what}: ${res.statusCode} ${res.body}`);
@@ -29,7 +30,7 @@ export async function buildWorld(t: TestApp): Promise<World> {
     }),
     'an adverse reaction',
   );
-  const recall = await created(await t.admin.post('/recalls', { scope: 'lot', lotId: recalled.lotId, reason: 'fuzz world' }), 'a recall');
+  const recall = await created(await t.admin.post('/recalls', { scope: 'lot', lotId: recalled.lotId, reason: 'fuzz world', ...signed('responsibility') }), 'a recall');
   const key = await t.keyFor('auditor');
   const consent = await prisma.consent.findFirstOrThrow({ where: { donorId: chain.donorId } });
   const deviation = await prisma.processingDeviation.findFirstOrThrow({ where: { lotId: chain.lotId } });
@@ -38,6 +39,7 @@ export async function buildWorld(t: TestApp): Promise<World> {
       bankId: facilities.bankId, hospitalId: facilities.hospitalId, clinicId: facilities.clinicId, facilityId: facilities.clinicId,
       donorId: chain.donorId, lotId: chain.lotId, shipmentId: chain.shipmentId, patientId: patient.id, administrationId: administration.id,
       adverseReactionId: reaction.id, recallId: recall.id, apiKeyId: key.keyId, consentId: consent.id, deviationId: deviation.id,
+      signerId: t.adminSignerId, signatureId: recall.signatures[0].id,
     },
     unitCodes: chain.units.slice(1).map((u) => u.code),
   };

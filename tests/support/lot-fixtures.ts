@@ -3,6 +3,7 @@
 import { expect } from 'vitest';
 import { DEFAULT_PANEL } from '../../src/domain/donors/screening-panel.ts';
 import type { TestApp } from './test-app.ts';
+import { signed } from './signing.ts';
 
 type Key = Awaited<ReturnType<TestApp['keyFor']>>;
 
@@ -133,7 +134,7 @@ export async function readyLot(t: TestApp, bank: Bank, overrides: Record<string,
 
 export async function releasedLot(t: TestApp, bank: Bank, overrides: Record<string, unknown> = {}) {
   const lot = await readyLot(t, bank, overrides);
-  await ok(bank.quality.post(`/lots/${lot.id}/release`, { decidedAt: new Date().toISOString(), reason: 'Record review complete' }), 201);
+  await ok(bank.quality.post(`/lots/${lot.id}/release`, { decidedAt: new Date().toISOString(), reason: 'Record review complete', ...signed('approval') }), 201);
   return lot;
 }
 

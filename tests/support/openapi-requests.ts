@@ -2,6 +2,7 @@
 // body schemas, a valid value for each field (ids of records that exist, dates in order), and a
 // way to put a hostile value in place of any one field. Used by the fuzz test and the probe.
 import type { TestApp } from './test-app.ts';
+import { TEST_SIGNING_PASSWORD } from './signing.ts';
 
 type Schema = Record<string, any>;
 
@@ -81,6 +82,7 @@ function pathId(path: string, name: string, world: World): string {
   const byCollection: Record<string, string> = {
     donors: 'donorId', lots: 'lotId', shipments: 'shipmentId', administrations: 'administrationId', patients: 'patientId',
     'adverse-reactions': 'adverseReactionId', recalls: 'recallId', facilities: 'facilityId', 'api-keys': 'apiKeyId',
+    signers: 'signerId', signatures: 'signatureId',
   };
   return world.ids[byCollection[collection] ?? ''] ?? '00000000-0000-4000-8000-000000000000';
 }
@@ -127,6 +129,8 @@ function stringFor(s: Schema, name: string, world: World): string {
   if (name === 'testCode') return 'HIV_1_2_AB';
   if (name === 'tissueType') return 'amniotic_membrane';
   if (name === 'productCode') return 'T0001';
+  // The admin's own signing password: a valid signature signs (a new password equal to it is refused as reused).
+  if (/password/i.test(name)) return TEST_SIGNING_PASSWORD;
   if (s.pattern) return '';
   return `valid ${name}`.slice(0, Math.max(1, s.maxLength ?? 40));
 }

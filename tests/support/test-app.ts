@@ -9,6 +9,7 @@ import { generateApiKey } from '../../src/domain/auth/api-keys.ts';
 import type { Role } from '../../src/generated/prisma/enums.ts';
 import { scratchDatabase, type Engine, type ScratchDatabase } from './engines.ts';
 import { contractFor, recordCoverage, type Contract } from './contract.ts';
+import { TEST_SIGNING_PASSWORD } from './signing.ts';
 
 export interface Client {
   get(url: string): Promise<LightMyRequestResponse>;
@@ -24,8 +25,15 @@ export interface TestApp {
   /** A client sending the given key (or none). */
   as(key: string | null): Client;
   admin: Client;
-  /** Creates a key with the role (and facility) and returns a client for it. */
-  keyFor(role: Role, options?: { facilityId?: string; holderName?: string }): Promise<Client & { key: string; keyId: string }>;
+  /**
+   * Creates a key with the role (and facility) and returns a client for it. The holder of a key
+   * that records decisions is enrolled as a signer with TEST_SIGNING_PASSWORD unless `signer: false`.
+   */
+  keyFor(role: Role, options?: { facilityId?: string; holderName?: string; signer?: boolean }): Promise<Client & { key: string; keyId: string; signerId: string | null }>;
+  /** The signer of the bootstrap admin key. */
+  adminSignerId: string;
+  /** Enrols the holder of a key as a signer (by the admin) and sets their password (with their own key). */
+  enrolSigner(keyId: string, key: string, password?: string): Promise<string>;
   /** Closes the app; the database stays for a restart unless `drop` is true. */
   close(options?: { drop?: boolean }): Promise<void>;
   scratch: ScratchDatabase;
@@ -62,6 +70,8 @@ export async function startTestApp(engine: Engine, options: { scratch?: ScratchD
     BOOTSTRAP_ADMIN_KEY: adminKey,
     // Tests send refused keys on purpose from one address: only the rate-limit test reaches the limit.
     AUTH_FAILURE_LIMIT: '10000',
+    // Signing passwords hashed cheaply in tests (production keeps the memory-hard default).
+    SIGNING_PASSWORD_SCRYPT_LOG_N: '10',
     ...(scratch.target.engine === 'pglite' ? { DATA_DIR: scratch.target.dataDir } : { DATABASE_URL: scratch.target.url }),
     ...options.env,
   });
@@ -78,6 +88,26 @@ export async function startTestApp(engine: Engine, options: { scratch?: ScratchD
   };
   const admin = as(adminKey);
 
+  // A test with a short REQUEST_TIMEOUT_MS may see a 503 on a loaded machine: nothing was recorded, so try again.
+  const patiently = async (send: () => Promise<LightMyRequestResponse>) => {
+    let res = await send();
+    for (let attempt = 1; res.statusCode === 503 && attempt < 10; attempt++) res = await send();
+    return res;
+  };
+  async function enrolSigner(keyId: string, key: string, password = TEST_SIGNING_PASSWORD) {
+    const enrolled = await patiently(() => admin.post('/signers', { apiKeyId: keyId }));
+    if (enrolled.statusCode !== 201) throw new Error(`could not enrol a signer: ${enrolled.body}`);
+    const signerId = enrolled.json().id as string;
+    const set = await patiently(() => as(key).post(`/signers/${signerId}/password`, { newPassword: password }));
+    if (set.statusCode !== 201) throw new Error(`could not set a signing password: ${set.body}`);
+    return signerId;
+  }
+  // On a restart over the same database the admin is enrolled already.
+  const adminKeys = (await patiently(() => admin.get('/api-keys?role=admin&limit=200'))).json().items as { id: string; prefix: string }[];
+  const adminKeyId = adminKeys.find((k) => adminKey.startsWith(k.prefix))!.id;
+  const enrolledAdmin = (await patiently(() => admin.get(`/signers?apiKeyId=${adminKeyId}`))).json().items[0] as { id: string } | undefined;
+  const adminSignerId = enrolledAdmin?.id ?? (await enrolSigner(adminKeyId, adminKey));
+
   return {
     engine,
     app,
@@ -87,11 +117,13 @@ export async function startTestApp(engine: Engine, options: { scratch?: ScratchD
     as,
     admin,
     scratch,
-    async keyFor(role, { facilityId, holderName } = {}) {
+    adminSignerId,
+    enrolSigner,
+    async keyFor(role, { facilityId, holderName, signer = role !== 'auditor' } = {}) {
       const res = await admin.post('/api-keys', { holderName: holderName ?? `${role} tester`, role, facilityId });
       if (res.statusCode !== 201) throw new Error(`could not create a ${role} key: ${res.body}`);
       const { key, id } = res.json();
-      return { ...as(key), key, keyId: id };
+      return { ...as(key), key, keyId: id, signerId: signer ? await enrolSigner(id, key) : null };
     },
     contract,
     async close({ drop = true } = {}) {

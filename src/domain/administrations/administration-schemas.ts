@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { id, multilineText, pageQuery, queryFlag, text, timestamp } from '../shared/schemas.ts';
 import { unitCodeInput } from '../units/unit-schemas.ts';
 import { requiredWhen, storedEnum } from '../shared/stated-rules.ts';
+import { signatureBlock, signatures } from '../signatures/signature-schemas.ts';
 
 export const indications = [
   'plantar_fasciitis',
@@ -45,6 +46,7 @@ export const administrationCorrection = withDetail(
     notes: multilineText(2000).optional(),
     reasonCode: correctionReasonCode,
     reasonText: multilineText(1000),
+    signature: signatureBlock('administration_correction'),
   }),
 ).meta({ id: 'AdministrationCorrection' });
 
@@ -67,6 +69,7 @@ export const administration = z
     correctionReason: z.string().nullable(),
     supersededAt: timestamp.nullable(),
     createdAt: timestamp,
+    signatures: signatures.meta({ description: 'A corrected version: the signature of its correction (administration_correction)' }),
   })
   .meta({ id: 'Administration' });
 

@@ -12,6 +12,8 @@ import type { AdministrationListQuery } from './administration-schemas.ts';
 import { administrationRefusal, expiryRefusal } from './administration-rules.ts';
 import { assertNotAfter, assertNotBefore, assertNotFuture, firstOf, instant } from '../shared/chronology.ts';
 import { lastEventOf } from '../units/unit-timeline.ts';
+import { sign, type SignatureBlock, type Signing } from '../signatures/signing.ts';
+import { withSignatures } from '../signatures/signature-views.ts';
 
 export interface NewAdministration {
   unitCode: string;
@@ -32,6 +34,7 @@ export interface AdministrationCorrection {
   notes?: string;
   reasonCode: string;
   reasonText: string;
+  signature: SignatureBlock;
 }
 
 type Row = Administration & { unit: { code: string }; correctedBy: { id: string } | null };
@@ -56,7 +59,7 @@ async function patientFor(tx: Tx, ctx: RequestContext, patientId: string, facili
   return patient;
 }
 
-export function createAdministrationService({ prisma, runCommand }: { prisma: PrismaClient; runCommand: RunCommand }) {
+export function createAdministrationService({ prisma, runCommand, signing }: { prisma: PrismaClient; runCommand: RunCommand; signing: Signing }) {
   async function administer(ctx: RequestContext, input: NewAdministration) {
     const code = unitCodeOf(input.unitCode, 'body.unitCode');
     return runCommand(ctx, async ({ tx, audit, now }) => {
@@ -99,12 +102,15 @@ export function createAdministrationService({ prisma, runCommand }: { prisma: Pr
       });
       await audit({ action: 'unit.administered', entityType: 'unit', entityId: unit.id, before: { status: unit.status }, after: { status: 'administered', administrationId: created.id } });
       await audit({ action: 'administration.created', entityType: 'administration', entityId: created.id, after: { ...created, unit: undefined, correctedBy: undefined } });
-      return toAdministrationView(created);
+      return { ...toAdministrationView(created), signatures: [] };
     });
   }
 
-  async function correct(ctx: RequestContext, id: string, input: AdministrationCorrection) {
-    return runCommand(ctx, async ({ tx, audit, now }) => {
+  /** A correction is a new version, signed by who corrects it (Part 11): the signature covers the new version. */
+  async function correct(ctx: RequestContext, id: string, { signature: block, ...input }: AdministrationCorrection) {
+    const grant = await signing.authorise(ctx, 'administration_correction', block);
+    return runCommand(ctx, async (command) => {
+      const { tx, audit, now } = command;
       const old = await tx.administration.findUnique({ where: { id }, include: { ...viewInclude, unit: { select: { code: true, expiresOn: true } } } });
       if (!old || !canSee(ctx, old.facilityId)) throw notFound('Administration', id);
       if (old.supersededAt) {
@@ -151,14 +157,14 @@ export function createAdministrationService({ prisma, runCommand }: { prisma: Pr
       await audit({ action: 'administration.corrected', entityType: 'administration', entityId: old.id, before, after, reason });
       // The new version is a record of its own: its trail starts here, as an original's does.
       await audit({ action: 'administration.created', entityType: 'administration', entityId: next.id, after, reason });
-      return toAdministrationView(next);
+      return { ...toAdministrationView(next), signatures: [await sign(command, grant, next.id)] };
     });
   }
 
   async function get(ctx: RequestContext, id: string) {
     const row = await prisma.administration.findUnique({ where: { id }, include: viewInclude });
     if (!row || !canSee(ctx, row.facilityId)) throw notFound('Administration', id);
-    return toAdministrationView(row);
+    return (await withSignatures(prisma, 'administration', [toAdministrationView(row)]))[0]!;
   }
 
   /** Administrations (every version, oldest first) by facility, patient or unit; a clinician's are those at her facility. */
@@ -188,7 +194,7 @@ export function createAdministrationService({ prisma, runCommand }: { prisma: Pr
       ...pageWindow(query),
     });
     const page = pageOf(rows, query.limit);
-    return { items: page.items.map(toAdministrationView), nextCursor: page.nextCursor };
+    return { items: await withSignatures(prisma, 'administration', page.items.map(toAdministrationView)), nextCursor: page.nextCursor };
   }
 
   return { administer, correct, get, list };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { id, multilineText, pageOf, pageQuery, queryFlag, timestamp } from '../shared/schemas.ts';
 import { adverseReactionRecord, severity, unitTrace } from '../trace/trace-schemas.ts';
+import { signatureBlock } from '../signatures/signature-schemas.ts';
 
 export { severity };
 
@@ -40,5 +41,6 @@ export const investigationClosure = z
       .boolean()
       .optional()
       .meta({ description: 'The investigation implicates the donor (e.g. a transmitted infection): every consignee of her other units is sent a notice listing them, held and administered' }),
+    signature: signatureBlock('adverse_reaction_closure'),
   })
   .meta({ id: 'InvestigationClosure' });

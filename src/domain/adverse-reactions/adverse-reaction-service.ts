@@ -13,6 +13,7 @@ import { isOverdue, reportDueOn } from './adverse-reaction-rules.ts';
 import { queueNotices } from '../notices/notice-outbox.ts';
 import { investigationRecord } from './adverse-reaction-schemas.ts';
 import { investigationQuery, reactionListQuery } from './adverse-reaction-sql.ts';
+import { sign, type SignatureBlock, type Signing } from '../signatures/signing.ts';
 
 export interface NewAdverseReaction {
   onsetAt: Date;
@@ -33,8 +34,8 @@ const view = ({ administration, ...row }: Row, today: Date) => ({
   overdue: isOverdue(row.reportDueOn, row.investigationClosedAt, today),
 });
 
-export function createAdverseReactionService(deps: { prisma: PrismaClient; reader: SqlReader; runCommand: RunCommand; recordRead: RecordRead }) {
-  const { prisma, reader, runCommand, recordRead } = deps;
+export function createAdverseReactionService(deps: { prisma: PrismaClient; reader: SqlReader; runCommand: RunCommand; recordRead: RecordRead; signing: Signing }) {
+  const { prisma, reader, runCommand, recordRead, signing } = deps;
 
   async function report(ctx: RequestContext, administrationId: string, input: NewAdverseReaction) {
     return runCommand(ctx, async ({ tx, audit, now }) => {
@@ -65,7 +66,7 @@ export function createAdverseReactionService(deps: { prisma: PrismaClient; reade
       });
       const { administration: _a, ...after } = row;
       await audit({ action: 'adverse_reaction.reported', entityType: 'adverse_reaction', entityId: row.id, after });
-      return view(row, now);
+      return { ...view(row, now), signatures: [] };
     });
   }
 
@@ -91,7 +92,9 @@ export function createAdverseReactionService(deps: { prisma: PrismaClient; reade
     return { ...reaction, overdue: isOverdue(reaction.reportDueOn, reaction.investigationClosedAt, new Date()), trace };
   }
 
-  async function close(ctx: RequestContext, id: string, input: { outcome: string; implicatesDonor?: boolean }) {
+  /** Closing the investigation is signed (Part 11): the signature covers the reaction with its outcome. */
+  async function close(ctx: RequestContext, id: string, input: { outcome: string; implicatesDonor?: boolean; signature: SignatureBlock }) {
+    const grant = await signing.authorise(ctx, 'adverse_reaction_closure', input.signature);
     return runCommand(ctx, async (command) => {
       const { tx, audit, now } = command;
       const row = await tx.adverseReaction.findUnique({ where: { id }, include: withAdministration });
@@ -111,7 +114,8 @@ export function createAdverseReactionService(deps: { prisma: PrismaClient; reade
         const lots = await tx.lot.findMany({ where: { donorId: unit.lot.donorId }, select: { id: true } });
         await queueNotices(command, { kind: 'adverse_reaction', sourceId: id, recallId: null, lotIds: lots.map((l) => l.id), reason: `adverse reaction investigation implicates the donor: ${input.outcome}` });
       }
-      return view({ ...row, investigationClosedAt: now, investigationOutcome: input.outcome }, now);
+      const signature = await sign(command, grant, id);
+      return { ...view({ ...row, investigationClosedAt: now, investigationOutcome: input.outcome }, now), signatures: [signature] };
     });
   }
 

@@ -3,6 +3,7 @@
 // list is a page of reactions by report due date.
 import { instant, raw, sql } from '../../db/sql.ts';
 import { backwardTrace } from '../trace/trace-sql.ts';
+import { signaturesJsonSql } from '../signatures/signature-views.ts';
 
 /** Reaction `ar` of administration `ad`, whose unit is `ru`, as the API shows it (overdue is computed on the way out). */
 const reactionObject = sql`json_build_object(
@@ -10,7 +11,7 @@ const reactionObject = sql`json_build_object(
   'description', ar.description, 'severity', ar.severity, 'suspectedCommunicableDisease', ar.suspected_communicable_disease,
   'reportedBy', ar.reported_by, 'reportedAt', ${instant('ar.reported_at')}, 'reportDueOn', ar.report_due_on,
   'investigationClosedAt', ${instant('ar.investigation_closed_at')}, 'investigationOutcome', ar.investigation_outcome,
-  'unitCode', ru.code, 'facilityId', ad.facility_id)`;
+  'unitCode', ru.code, 'facilityId', ad.facility_id, 'signatures', ${signaturesJsonSql('adverse_reaction', 'ar.id')})`;
 
 export const investigationQuery = (reactionId: string) => sql`
   SELECT json_build_object('reaction', ${reactionObject}, 'trace', ${backwardTrace(sql`u.id = ad.unit_id`)})::text

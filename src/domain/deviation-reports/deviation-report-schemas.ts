@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { calendarDate, id, pageOf, pageQuery, queryFlag, text, timestamp } from '../shared/schemas.ts';
 import { storedEnum } from '../shared/stated-rules.ts';
 import { CORE_CGTP_REQUIREMENTS, type CoreRequirement } from './deviation-report-rules.ts';
+import { signatureBlock, signatures } from '../signatures/signature-schemas.ts';
 
 export const coreRequirement = z
   .enum(Object.keys(CORE_CGTP_REQUIREMENTS) as [CoreRequirement, ...CoreRequirement[]])
@@ -37,6 +38,7 @@ export const deviationReport = z
     fdaReportReference: z.string().nullable(),
     overdue: z.boolean().meta({ description: 'Open, and the report due date has passed' }),
     createdAt: timestamp,
+    signatures: signatures.meta({ description: 'The signature that closed the report (deviation_report_closure)' }),
   })
   .meta({ id: 'DeviationReport' });
 
@@ -44,6 +46,7 @@ export const deviationReportClosure = z
   .object({
     outcome: text(4000).meta({ description: 'What the investigation found and what was done' }),
     fdaReportReference: text(200).optional().meta({ description: 'The reference of the report sent to FDA, e.g. its Form FDA 3486 submission' }),
+    signature: signatureBlock('deviation_report_closure'),
   })
   .meta({ id: 'DeviationReportClosure' });
 

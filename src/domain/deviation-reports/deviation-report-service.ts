@@ -10,6 +10,8 @@ import type { RunCommand } from '../shared/transaction.ts';
 import { assertNotBefore, assertNotFuture, instant } from '../shared/chronology.ts';
 import type { DeviationReportQuery, NewDeviationReport } from './deviation-report-schemas.ts';
 import { isOverdue, notDistributedReason, reportDueOn } from './deviation-report-rules.ts';
+import { sign, type SignatureBlock, type Signing } from '../signatures/signing.ts';
+import { withSignatures } from '../signatures/signature-views.ts';
 
 type Row = DeviationReport & { lot: { din: string } };
 
@@ -21,7 +23,7 @@ const view = ({ lot, createdBy: _createdBy, ...row }: Row, today: Date) => ({
   overdue: isOverdue(row.reportDueOn, row.closedAt, today),
 });
 
-export function createDeviationReportService({ prisma, runCommand }: { prisma: PrismaClient; runCommand: RunCommand }) {
+export function createDeviationReportService({ prisma, runCommand, signing }: { prisma: PrismaClient; runCommand: RunCommand; signing: Signing }) {
   async function open(ctx: RequestContext, lotId: string, input: NewDeviationReport) {
     return runCommand(ctx, async ({ tx, audit, now }) => {
       const lot = await tx.lot.findUnique({ where: { id: lotId }, select: { id: true, recoveredAt: true } });
@@ -46,7 +48,7 @@ export function createDeviationReportService({ prisma, runCommand }: { prisma: P
       });
       const { lot: _lot, ...after } = row;
       await audit({ action: 'deviation_report.opened', entityType: 'deviation_report', entityId: row.id, after });
-      return view(row, now);
+      return { ...view(row, now), signatures: [] };
     });
   }
 
@@ -66,17 +68,20 @@ export function createDeviationReportService({ prisma, runCommand }: { prisma: P
       ...pageWindow(query),
     });
     const page = pageOf(rows, query.limit);
-    return { items: page.items.map((row) => view(row, today)), nextCursor: page.nextCursor };
+    return { items: await withSignatures(prisma, 'deviation_report', page.items.map((row) => view(row, today))), nextCursor: page.nextCursor };
   }
 
   async function get(id: string) {
     const row = await prisma.deviationReport.findUnique({ where: { id }, include: withLot });
     if (!row) throw notFound('Deviation report', id);
-    return view(row, new Date());
+    return (await withSignatures(prisma, 'deviation_report', [view(row, new Date())]))[0]!;
   }
 
-  async function close(ctx: RequestContext, id: string, input: { outcome: string; fdaReportReference?: string }) {
-    return runCommand(ctx, async ({ tx, audit, now }) => {
+  /** Closing a report is signed (Part 11): the signature covers the report with its outcome and FDA reference. */
+  async function close(ctx: RequestContext, id: string, input: { outcome: string; fdaReportReference?: string; signature: SignatureBlock }) {
+    const grant = await signing.authorise(ctx, 'deviation_report_closure', input.signature);
+    return runCommand(ctx, async (command) => {
+      const { tx, audit, now } = command;
       const row = await tx.deviationReport.findUnique({ where: { id }, include: withLot });
       if (!row) throw notFound('Deviation report', id);
       const data = { closedAt: now, closedBy: ctx.actor.name, outcome: input.outcome, fdaReportReference: input.fdaReportReference ?? null };
@@ -84,7 +89,7 @@ export function createDeviationReportService({ prisma, runCommand }: { prisma: P
       const { count } = await tx.deviationReport.updateMany({ where: { id, closedAt: null }, data });
       if (count !== 1) throw invalidState(`Deviation report ${id} is already closed.`, 'closed');
       await audit({ action: 'deviation_report.closed', entityType: 'deviation_report', entityId: id, before: { closedAt: null }, after: data, reason: input.outcome });
-      return view({ ...row, ...data }, now);
+      return { ...view({ ...row, ...data }, now), signatures: [await sign(command, grant, id)] };
     });
   }
 

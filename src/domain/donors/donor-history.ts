@@ -3,7 +3,7 @@
 // events of all of them, in sequence order.
 import { notFound } from '../shared/errors.ts';
 import { pageOf, pageWindow, type PageQuery } from '../shared/pagination.ts';
-import { determinationView, donorInclude, donorView, type DonorDeps } from './donor-records.ts';
+import { determinationViews, donorInclude, donorView, type DonorDeps } from './donor-records.ts';
 
 export function createDonorHistory({ prisma }: DonorDeps) {
   async function history(donorId: string) {
@@ -35,7 +35,7 @@ export function createDonorHistory({ prisma }: DonorDeps) {
       consents,
       screeningTests,
       medicalHistoryReviews,
-      determinations: determinations.map(determinationView),
+      determinations: await determinationViews(prisma, determinations),
       corrections,
       auditEvents,
     };

@@ -4,6 +4,8 @@ import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import { DomainError, notFound } from '../shared/errors.ts';
 import type { Command, RunCommand, Tx } from '../shared/transaction.ts';
 import { consentInForceWhere } from './donor-standing.ts';
+import type { Signing } from '../signatures/signing.ts';
+import { withSignatures } from '../signatures/signature-views.ts';
 import type { SqlReader } from '../../db/sql.ts';
 
 /** What a donor row must carry to be shown: her consents in force and her determination in force. */
@@ -33,6 +35,10 @@ export async function requireDonor(tx: Tx, id: string) {
 
 export const determinationView = <T extends { supersededAt: Date | null }>(row: T) => ({ ...row, current: row.supersededAt === null });
 
+/** Determinations as shown: with whether each is in force and its electronic signatures. */
+export const determinationViews = async <T extends { id: string; supersededAt: Date | null }>(db: Tx | PrismaClient, rows: T[]) =>
+  (await withSignatures(db, 'eligibility_determination', rows)).map(determinationView);
+
 /**
  * Marks a determination as no longer in force, with why, and audits it. The update is
  * conditional, so two commands can never both supersede (or both leave) the same decision.
@@ -56,5 +62,6 @@ export interface DonorDeps {
   /** For the reads PostgreSQL answers in one statement (donor-sql.ts). */
   reader: SqlReader;
   runCommand: RunCommand;
+  signing: Signing;
   settings: { screeningPanel: string[]; recoveryLimitHours: number };
 }

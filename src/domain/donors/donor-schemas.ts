@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { auditEvent } from '../audit/audit-schemas.ts';
 import { calendarDate, id, identifier, multilineText, pageQuery, text, timestamp } from '../shared/schemas.ts';
 import { storedEnum, uniqueArray } from '../shared/stated-rules.ts';
+import { signatureBlock, signatures } from '../signatures/signature-schemas.ts';
 
 /** What a user could send; only scheduled_caesarean is accepted (donor-rules.ts). */
 export const deliveryMode = z
@@ -154,6 +155,7 @@ export const newDetermination = z
     outcome: determinationOutcome,
     determinedAt: timestamp,
     basis: multilineText(2000).meta({ description: 'The basis or summary of the decision' }),
+    signature: signatureBlock('eligibility_determination'),
   })
   .meta({ id: 'NewEligibilityDetermination' });
 
@@ -162,13 +164,14 @@ export const determination = z
     id,
     donorId: z.uuid(),
     outcome: storedEnum(determinationOutcome),
-    determinedBy: z.string().meta({ description: 'The signer: the name of the key holder who recorded it' }),
+    determinedBy: z.string().meta({ description: 'The name of the key holder who recorded it' }),
     determinedAt: timestamp,
     basis: z.string(),
     current: z.boolean(),
     supersededAt: timestamp.nullable(),
     supersededReason: z.string().nullable(),
     createdAt: timestamp,
+    signatures,
   })
   .meta({ id: 'EligibilityDetermination' });
 

@@ -7,15 +7,19 @@ import { assertNotBefore, assertNotFuture, instant } from '../shared/chronology.
 import { consentInForceWhere } from './donor-standing.ts';
 import { determinationView, requireDonor, supersedeDetermination, type DonorDeps } from './donor-records.ts';
 import { donorStanding, eligibilityScreeningGaps } from './donor-standing.ts';
+import { sign, type SignatureBlock } from '../signatures/signing.ts';
 
 export interface NewDetermination {
   outcome: 'eligible' | 'ineligible';
   determinedAt: Date;
   basis: string;
+  signature: SignatureBlock;
 }
 
-export function createEligibilityCommands({ runCommand, settings }: DonorDeps) {
-  async function determine(ctx: RequestContext, donorId: string, input: NewDetermination) {
+export function createEligibilityCommands({ runCommand, settings, signing }: DonorDeps) {
+  /** Signed by the responsible person (21 CFR 1271.50; Part 11): the signature is checked first. */
+  async function determine(ctx: RequestContext, donorId: string, { signature, ...input }: NewDetermination) {
+    const grant = await signing.authorise(ctx, 'eligibility_determination', signature);
     return runCommand(ctx, async (command) => {
       const { tx, audit, now } = command;
       await requireDonor(tx, donorId);
@@ -46,7 +50,7 @@ export function createEligibilityCommands({ runCommand, settings }: DonorDeps) {
       if (standing.eligibility) {
         await supersedeDetermination(command, standing.eligibility.id, `superseded by determination ${created.id}`);
       }
-      return determinationView(created);
+      return { ...determinationView(created), signatures: [await sign(command, grant, created.id)] };
     });
   }
 

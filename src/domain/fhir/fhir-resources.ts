@@ -77,10 +77,17 @@ function properties(trace: UnitTraceView): BiologicallyDerivedProductProperty[] 
           { type: type('storage-location', 'Storage location at the bank'), valueString: preservation.storageLocation },
         ]
       : []),
-    ...trace.releaseDecisions.map((d) => ({
-      type: type('release-decision', 'Quality release decision', `${d.decision} by ${d.decidedBy}`),
-      valuePeriod: { start: d.decidedAt.toISOString(), end: d.decidedAt.toISOString() },
-    })),
+    ...trace.releaseDecisions.flatMap((d) => [
+      {
+        type: type('release-decision', 'Quality release decision', `${d.decision} by ${d.decidedBy}`),
+        valuePeriod: { start: d.decidedAt.toISOString(), end: d.decidedAt.toISOString() },
+      },
+      // The electronic signature of the decision (21 CFR 11.50): printed name, date and time, meaning.
+      ...d.signatures.map((s) => ({
+        type: type('release-signature', 'Electronic signature of the release decision'),
+        valueString: `Signed by ${s.printedName} on ${s.signedAt.toISOString()}, meaning: ${s.meaning} (signature ${s.id})`,
+      })),
+    ]),
     ...(trace.lot.reviewFlaggedAt ? [{ type: type('review-flag', 'Lot flagged for review'), valueString: trace.lot.reviewFlagReason ?? 'flagged for review' }] : []),
   ];
 }
@@ -147,8 +154,15 @@ export function patientResource(patient: PatientView, facility: FacilityView): P
   };
 }
 
-const correctionNote = (a: AdministrationView) =>
-  a.current ? [] : [{ text: `Superseded by the correction recorded as ${a.correctedById ?? 'a later version'}${a.supersededAt ? ` at ${a.supersededAt.toISOString()}` : ''}.` }];
+const correctionNote = (a: AdministrationView) => [
+  ...(a.current ? [] : [{ text: `Superseded by the correction recorded as ${a.correctedById ?? 'a later version'}${a.supersededAt ? ` at ${a.supersededAt.toISOString()}` : ''}.` }]),
+  // A corrected version carries the electronic signature of its correction (21 CFR 11.50).
+  ...a.signatures.map((s) => ({
+    authorString: s.printedName,
+    time: s.signedAt.toISOString(),
+    text: `Correction of ${a.correctsId ?? 'an earlier version'} electronically signed by ${s.printedName}, meaning: ${s.meaning} (signature ${s.id}).`,
+  })),
+];
 
 /** The unit issued to the patient at the administering facility. A superseded version is entered-in-error. */
 export function dispenseResource(a: AdministrationView): BiologicallyDerivedProductDispense {

@@ -5,6 +5,7 @@ import { calendarDate, decimal, id, multilineText, pageQuery, text, timestamp } 
 import { storedEnum } from '../shared/stated-rules.ts';
 import { TISSUE_TYPES } from './processing-rules.ts';
 import { MINIMAL_STEP_KINDS, processingParameters } from './processing-parameters.ts';
+import { signatureBlock, signatures } from '../signatures/signature-schemas.ts';
 
 export const productStatus = z.enum(ProductStatus).meta({ id: 'ProductStatus' });
 
@@ -117,18 +118,23 @@ export const preservation = z
   .meta({ id: 'Preservation' });
 
 export const releaseInput = z
-  .object({ decidedAt: timestamp, reason: multilineText(2000) })
-  .meta({ id: 'LotDecisionRequest' });
+  .object({ decidedAt: timestamp, reason: multilineText(2000), signature: signatureBlock('lot_release') })
+  .meta({ id: 'LotReleaseRequest' });
+
+export const rejectionInput = z
+  .object({ decidedAt: timestamp, reason: multilineText(2000), signature: signatureBlock('lot_rejection') })
+  .meta({ id: 'LotRejectionRequest' });
 
 export const releaseDecision = z
   .object({
     id,
     lotId: id,
     decision: storedEnum(z.enum(['released', 'rejected'])),
-    decidedBy: z.string().meta({ description: 'The signer: the name on the API key that decided' }),
+    decidedBy: z.string().meta({ description: 'The name on the API key that decided' }),
     decidedAt: timestamp,
     reason: z.string(),
     createdAt: timestamp,
+    signatures,
   })
   .meta({ id: 'ReleaseDecision' });
 
@@ -143,4 +149,4 @@ export const lotDetail = lot
 export type NewLot = z.infer<typeof newLot>;
 export type NewProcessingStep = z.infer<typeof newProcessingStep>;
 export type NewPreservation = z.infer<typeof newPreservation>;
-export type ReleaseInput = z.infer<typeof releaseInput>;
+export type ReleaseInput = z.infer<typeof releaseInput> | z.infer<typeof rejectionInput>;

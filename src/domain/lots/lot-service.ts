@@ -21,6 +21,8 @@ import { failedReleasePrerequisites } from './release-gate.ts';
 import { startOfDay } from '../shared/dates.ts';
 import { assertNotBefore, assertNotFuture, assertRecoveryAfterDelivery, assertRecoveryYearFitsDin, instant, lastOf } from '../shared/chronology.ts';
 import { consentInForceWhere } from '../donors/donor-standing.ts';
+import { sign, type Signing, type SigningGrant } from '../signatures/signing.ts';
+import { sameHolder } from '../signatures/signer-identity.ts';
 
 interface Deps {
   prisma: PrismaClient;
@@ -28,6 +30,7 @@ interface Deps {
   reader: SqlReader;
   runCommand: RunCommand;
   settings: DomainSettings;
+  signing: Signing;
 }
 
 export async function findLot(tx: Tx | PrismaClient, id: string) {
@@ -36,7 +39,7 @@ export async function findLot(tx: Tx | PrismaClient, id: string) {
   return lot;
 }
 
-export function createLotService({ prisma, reader, runCommand, settings }: Deps) {
+export function createLotService({ prisma, reader, runCommand, settings, signing }: Deps) {
   async function create(ctx: RequestContext, input: NewLot) {
     assertAcceptableTissueType(input.tissueType);
     return runCommand(ctx, async ({ tx, audit, now }) => {
@@ -90,6 +93,7 @@ export function createLotService({ prisma, reader, runCommand, settings }: Deps)
 
   /** QA release: every prerequisite met, signed by someone who did not record the processing. */
   async function release(ctx: RequestContext, lotId: string, input: ReleaseInput) {
+    const grant = await signing.authorise(ctx, 'lot_release', input.signature);
     return runCommand(ctx, async (command) => {
       const { tx, now } = command;
       const lot = await findLot(tx, lotId);
@@ -102,30 +106,33 @@ export function createLotService({ prisma, reader, runCommand, settings }: Deps)
       if (failed.length) {
         throw new DomainError('prerequisites_unmet', `The lot ${lot.id} cannot be released: ${failed.map((f) => f.detail).join(' ')}`, { failedPrerequisites: failed });
       }
-      return decide(command, lot, 'released', input);
+      return decide(command, lot, 'released', input, grant);
     });
   }
 
   async function reject(ctx: RequestContext, lotId: string, input: ReleaseInput) {
+    const grant = await signing.authorise(ctx, 'lot_rejection', input.signature);
     return runCommand(ctx, async (command) => {
       const lot = await findLot(command.tx, lotId);
       if (lot.status !== 'quarantine') throw invalidState(`The lot ${lot.id} is ${lot.status}; only a lot in quarantine can be rejected.`, lot.status);
       await assertDecisionInOrder(command, lot, input.decidedAt);
-      return decide(command, lot, 'rejected', input);
+      return decide(command, lot, 'rejected', input, grant);
     });
   }
 
   return { create, get, list, release, reject };
 }
 
-async function decide({ tx, audit, auditMany, ctx }: Command, lot: Awaited<ReturnType<typeof findLot>>, decision: 'released' | 'rejected', input: ReleaseInput) {
+async function decide(command: Command, lot: Awaited<ReturnType<typeof findLot>>, decision: 'released' | 'rejected', input: ReleaseInput, grant: SigningGrant) {
+  const { tx, audit, auditMany, ctx } = command;
   const record = await tx.releaseDecision.create({
     data: { lotId: lot.id, decision, decidedBy: ctx.actor.name, decidedAt: input.decidedAt, reason: input.reason, createdBy: ctx.actor.keyId },
   });
   await audit({ action: `lot.release_decision_recorded`, entityType: 'release_decision', entityId: record.id, after: record, reason: input.reason });
   await moveLot(tx, audit, lot, decision, `lot.${decision}`, input.reason);
   await moveFollowingUnits(tx, auditMany, lot.id, 'quarantine', decision, `unit.${decision}`, input.reason);
-  return record;
+  const signature = await sign(command, grant, record.id);
+  return { ...record, signatures: [signature] };
 }
 
 /** A QA decision closes quarantine: it follows every dated fact of the lot, and is not in the future. */
@@ -147,11 +154,17 @@ async function assertDecisionInOrder({ tx, now }: Command, lot: Awaited<ReturnTy
   assertNotBefore('decidedAt', decision, last);
 }
 
-/** Segregation of duties: whoever recorded the lot's processing may not release it. */
+/**
+ * Segregation of duties: whoever recorded the lot's processing may not release it, with this key
+ * or any other key of theirs (a key rotated since).
+ */
 async function assertNotProcessor(tx: Tx, lotId: string, completedBy: string | null, ctx: RequestContext) {
   const keyId = ctx.actor.keyId;
   if (!keyId) return;
-  const recorded = completedBy === keyId || (await tx.processingStep.count({ where: { lotId, createdBy: keyId } })) > 0;
+  const steps = await tx.processingStep.findMany({ where: { lotId }, select: { createdBy: true }, distinct: ['createdBy'] });
+  const processors = [...new Set([completedBy, ...steps.map((s) => s.createdBy)].filter((k): k is string => k !== null))];
+  let recorded = false;
+  for (const processor of processors) if (await sameHolder(tx, processor, keyId)) recorded = true;
   if (recorded) {
     throw new DomainError('forbidden', `You recorded processing of lot ${lotId}; someone else must release it (segregation of duties).`, { rule: 'segregation_of_duties' });
   }

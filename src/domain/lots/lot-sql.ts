@@ -2,6 +2,7 @@
 // deviations), its preservation records and its release decisions, in the orders the API gives
 // them. Parsed by the `lotDetail` schema; printedDin is derived from the DIN in lot-service.ts.
 import { instant, sql, type Sql } from '../../db/sql.ts';
+import { signaturesJsonSql } from '../signatures/signature-views.ts';
 
 export const lotByIdQuery = (id: string): Sql => sql`
   SELECT json_build_object(
@@ -34,7 +35,8 @@ export const lotByIdQuery = (id: string): Sql => sql`
     'releaseDecisions', (
       SELECT coalesce(json_agg(json_build_object(
         'id', r.id, 'lotId', r.lot_id, 'decision', r.decision, 'decidedBy', r.decided_by,
-        'decidedAt', ${instant('r.decided_at')}, 'reason', r.reason, 'createdAt', ${instant('r.created_at')})
+        'decidedAt', ${instant('r.decided_at')}, 'reason', r.reason, 'createdAt', ${instant('r.created_at')},
+        'signatures', ${signaturesJsonSql('release_decision', 'r.id')})
         ORDER BY r.created_at, r.id), '[]')
       FROM release_decision r WHERE r.lot_id = l.id))::text
   FROM lot l

@@ -5,6 +5,7 @@
 import { instant, readJson, sql, type Sql, type SqlReader } from '../../db/sql.ts';
 import { notFound } from '../shared/errors.ts';
 import { recallReport as reportSchema } from './recall-schemas.ts';
+import { signaturesJsonSql } from '../signatures/signature-views.ts';
 
 /** The items of recall `r` with this outcome, grouped by facility: groups in the order of their first unit code. */
 const byFacility = (outcome: string, unit: Sql, joins: Sql = sql``) => sql`(
@@ -48,7 +49,10 @@ export const recallReportQuery = (recallId: string) => sql`
     )},
     'discarded', ${listed('discarded')},
     'other', ${listed('other')},
-    'totals', ${totals})::text
+    'totals', ${totals},
+    'signatures', ${signaturesJsonSql('recall', 'r.id')},
+    'awaitingCountersignature', NOT EXISTS (
+      SELECT 1 FROM signature s WHERE s.record_type = 'recall' AND s.record_id = r.id AND s.decision_kind = 'recall_countersignature'))::text
   FROM recall r
   WHERE r.id = ${recallId}::uuid`;
 

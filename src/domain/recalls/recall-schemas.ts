@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { id, multilineText, pageQuery, timestamp } from '../shared/schemas.ts';
 import { productStatus } from '../lots/lot-schemas.ts';
 import { storedEnum } from '../shared/stated-rules.ts';
+import { signatureBlock, signatures } from '../signatures/signature-schemas.ts';
 
 export const newRecall = z
   .discriminatedUnion('scope', [
-    z.object({ scope: z.literal('lot'), lotId: id, reason: multilineText(2000) }),
-    z.object({ scope: z.literal('donor'), donorId: id, reason: multilineText(2000) }),
+    z.object({ scope: z.literal('lot'), lotId: id, reason: multilineText(2000), signature: signatureBlock('recall_initiation') }),
+    z.object({ scope: z.literal('donor'), donorId: id, reason: multilineText(2000), signature: signatureBlock('recall_initiation') }),
   ])
   .meta({ id: 'NewRecall' });
 
@@ -40,8 +41,12 @@ export const recallReport = z
     discarded: z.array(unitRef.extend({ facilityId: id.nullable() })),
     other: z.array(unitRef.extend({ facilityId: id.nullable() })).meta({ description: 'Units already out of inventory otherwise: rejected, expired, recalled before' }),
     totals: recallTotals,
+    signatures: signatures.meta({ description: 'The initiator\'s signature (recall_initiation) and, once given, quality\'s countersignature (recall_countersignature) by another person' }),
+    awaitingCountersignature: z.boolean().meta({ description: 'true until a second person countersigns (POST /recalls/{id}/countersignature)' }),
   })
   .meta({ id: 'RecallReport' });
+
+export const recallCountersignature = z.object({ signature: signatureBlock('recall_countersignature') }).meta({ id: 'RecallCountersignatureRequest' });
 
 const noticeState = z
   .object({

@@ -13,8 +13,11 @@ import { recallSummary, type RecallListQuery } from './recall-schemas.ts';
 import { pageOf } from '../shared/pagination.ts';
 import { queueNotices } from '../notices/notice-outbox.ts';
 import { recallNoticeStatus } from '../notices/notice-status.ts';
+import { sign, type SignatureBlock, type Signing } from '../signatures/signing.ts';
+import { sameHolder } from '../signatures/signer-identity.ts';
+import { DomainError } from '../shared/errors.ts';
 
-export type NewRecall = { scope: 'lot'; lotId: string; reason: string } | { scope: 'donor'; donorId: string; reason: string };
+export type NewRecall = ({ scope: 'lot'; lotId: string; reason: string } | { scope: 'donor'; donorId: string; reason: string }) & { signature: SignatureBlock };
 
 const inInventory = IN_INVENTORY as ProductStatus[];
 
@@ -36,8 +39,9 @@ async function lotsInScope({ tx }: Command, input: NewRecall) {
   return donor.lots;
 }
 
-export function createRecallService({ prisma, reader, runCommand }: { prisma: PrismaClient; reader: SqlReader; runCommand: RunCommand }) {
+export function createRecallService({ prisma, reader, runCommand, signing }: { prisma: PrismaClient; reader: SqlReader; runCommand: RunCommand; signing: Signing }) {
   async function create(ctx: RequestContext, input: NewRecall) {
+    const grant = await signing.authorise(ctx, 'recall_initiation', input.signature);
     return runCommand(ctx, async (command) => {
       const { tx, audit, auditMany, now } = command;
       const lots = await lotsInScope(command, input);
@@ -90,6 +94,8 @@ export function createRecallService({ prisma, reader, runCommand }: { prisma: Pr
         reason: input.reason,
       });
       await auditMany([...held.map(recalled('unit')), ...heldLots.map(recalled('lot'))]);
+      // Signed once its reach is written: the signature covers the recall and every unit it reached.
+      await sign(command, grant, recall.id);
       const report = await recallReport(tx, recall.id);
       await audit({ action: 'recall.created', entityType: 'recall', entityId: recall.id, after: { ...recall, totals: report.totals }, reason: input.reason });
       // The notices to every consignee, in this transaction: no recall without them.
@@ -99,6 +105,30 @@ export function createRecallService({ prisma, reader, runCommand }: { prisma: Pr
   }
 
   const get = (id: string) => recallReport(reader, id);
+
+  /**
+   * The second signature a recall asks for: quality's countersignature, by another person than
+   * the one who initiated it (segregation of duties), once.
+   */
+  async function countersign(ctx: RequestContext, id: string, input: { signature: SignatureBlock }) {
+    const grant = await signing.authorise(ctx, 'recall_countersignature', input.signature);
+    return runCommand(ctx, async (command) => {
+      const { tx, audit } = command;
+      const recall = await tx.recall.findUnique({ where: { id } });
+      if (!recall) throw notFound('Recall', id);
+      const initiation = await tx.signature.findFirst({ where: { recordType: 'recall', recordId: id, decisionKind: 'recall_initiation' } });
+      const initiatedByMe = initiation ? initiation.signerId === grant.signerId : recall.createdBy !== null && (await sameHolder(tx, recall.createdBy, grant.keyId));
+      if (initiatedByMe) {
+        throw new DomainError('forbidden', `You initiated recall ${id}; another person countersigns it (segregation of duties).`, { rule: 'segregation_of_duties' });
+      }
+      if (await tx.signature.findFirst({ where: { recordType: 'recall', recordId: id, decisionKind: 'recall_countersignature' }, select: { id: true } })) {
+        throw invalidState(`Recall ${id} is already countersigned.`, 'countersigned');
+      }
+      const signature = await sign(command, grant, id);
+      await audit({ action: 'recall.countersigned', entityType: 'recall', entityId: id, after: { signatureId: signature.id, meaning: signature.meaning } });
+      return { ...(await recallReport(tx, id)), notices: await recallNoticeStatus(tx, id) };
+    });
+  }
 
   /** The report as made, with where each consignee's notice and acknowledgement stand now. */
   async function getWithNotices(id: string) {
@@ -112,7 +142,7 @@ export function createRecallService({ prisma, reader, runCommand }: { prisma: Pr
     return pageOf(rows.map((row) => recallSummary.parse(row)), query.limit);
   }
 
-  return { create, get, getWithNotices, list };
+  return { create, get, getWithNotices, list, countersign };
 }
 
 export type RecallService = ReturnType<typeof createRecallService>;

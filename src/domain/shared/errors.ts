@@ -5,6 +5,7 @@ export type ErrorCode =
   | 'validation_failed' // 400: input is malformed
   | 'unauthenticated' // 401
   | 'forbidden' // 403
+  | 'signature_refused' // 403: the signature block does not sign (wrong password, locked signer, …)
   | 'not_found' // 404
   | 'conflict' // 409: duplicate, or a unique fact already recorded
   | 'invalid_state' // 409: the record's state does not allow this transition

@@ -5,6 +5,7 @@ import { calendarDate, id, timestamp } from '../shared/schemas.ts';
 import { storedEnum } from '../shared/stated-rules.ts';
 import { administration } from '../administrations/administration-schemas.ts';
 import { deviationReport } from '../deviation-reports/deviation-report-schemas.ts';
+import { signatures } from '../signatures/signature-schemas.ts';
 import { minimalStepKind, preservationMethod, productStatus, tissueType } from '../lots/lot-schemas.ts';
 import { consentScope, deliveryMode, determinationOutcome, reviewOutcome, screeningResult } from '../donors/donor-schemas.ts';
 import { discardReasonCode } from '../dispositions/disposition-schemas.ts';
@@ -78,7 +79,7 @@ const historyReview = z.object({ id, reviewedBy: z.string(), reviewedAt: timesta
 
 const eligibility = z.object({
   id, outcome: storedEnum(determinationOutcome), determinedBy: z.string(), determinedAt: timestamp, basis: z.string(),
-  supersededAt: timestamp.nullable(), supersededReason: z.string().nullable(),
+  supersededAt: timestamp.nullable(), supersededReason: z.string().nullable(), signatures,
 });
 
 const deviation = z.object({ id, description: z.string(), openedAt: timestamp, closedAt: timestamp.nullable(), resolution: z.string().nullable() });
@@ -93,7 +94,7 @@ const preservation = z.object({
   preservedAt: timestamp, expiresOn: calendarDate,
 });
 
-const releaseDecision = z.object({ id, decision: storedEnum(z.enum(['released', 'rejected'])), decidedBy: z.string(), decidedAt: timestamp, reason: z.string() });
+const releaseDecision = z.object({ id, decision: storedEnum(z.enum(['released', 'rejected'])), decidedBy: z.string(), decidedAt: timestamp, reason: z.string(), signatures });
 
 const shipment = z.object({
   id, fromFacilityId: id, toFacilityId: id, shippedAt: timestamp, shippedBy: z.string(), conditions: z.string(),
@@ -115,6 +116,7 @@ export const adverseReactionRecord = z
       description: 'When the report to FDA is due (21 CFR 1271.350(a)): 15 days after receipt with a communicable disease involved or suspected; null otherwise (investigated, no regulatory due date)',
     }),
     investigationClosedAt: timestamp.nullable(), investigationOutcome: z.string().nullable(),
+    signatures: signatures.meta({ description: 'The signature that closed the investigation (adverse_reaction_closure)' }),
   })
   .meta({ id: 'AdverseReactionRecord' });
 

@@ -4,6 +4,7 @@
 // own names; trace-schemas.ts parses the result. Ties in an ORDER BY go in the order the records
 // were written (created_at), then by id.
 import { instant, sql, type Sql } from '../../db/sql.ts';
+import { signaturesJsonSql } from '../signatures/signature-views.ts';
 
 /** The unit `u` with its place; needs `lf` (its facility) and `ts` (the shipment carrying it) joined. */
 const unitSummary = sql`
@@ -49,7 +50,7 @@ const deviationReports = sql`(
     'discoveredAt', ${instant('dr.discovered_at')}, 'reportDueOn', dr.report_due_on, 'recordedBy', dr.recorded_by,
     'closedAt', ${instant('dr.closed_at')}, 'closedBy', dr.closed_by, 'outcome', dr.outcome,
     'fdaReportReference', dr.fda_report_reference, 'overdue', dr.closed_at IS NULL AND dr.report_due_on < current_date,
-    'createdAt', ${instant('dr.created_at')})
+    'createdAt', ${instant('dr.created_at')}, 'signatures', ${signaturesJsonSql('deviation_report', 'dr.id')})
     ORDER BY dr.report_due_on, dr.discovered_at, dr.id), '[]')
   FROM deviation_report dr WHERE dr.lot_id = l.id)`;
 
@@ -87,7 +88,8 @@ export function backwardTrace(unitCondition: Sql): Sql {
     'eligibilityDeterminations', (
       SELECT coalesce(json_agg(json_build_object(
         'id', e.id, 'outcome', e.outcome, 'determinedBy', e.determined_by, 'determinedAt', ${instant('e.determined_at')},
-        'basis', e.basis, 'supersededAt', ${instant('e.superseded_at')}, 'supersededReason', e.superseded_reason)
+        'basis', e.basis, 'supersededAt', ${instant('e.superseded_at')}, 'supersededReason', e.superseded_reason,
+        'signatures', ${signaturesJsonSql('eligibility_determination', 'e.id')})
         ORDER BY e.determined_at, e.created_at, e.id), '[]')
       FROM eligibility_determination e WHERE e.donor_id = d.id),
     'processingSteps', (
@@ -110,7 +112,8 @@ export function backwardTrace(unitCondition: Sql): Sql {
       FROM preservation p WHERE p.lot_id = l.id),
     'releaseDecisions', (
       SELECT coalesce(json_agg(json_build_object(
-        'id', r.id, 'decision', r.decision, 'decidedBy', r.decided_by, 'decidedAt', ${instant('r.decided_at')}, 'reason', r.reason)
+        'id', r.id, 'decision', r.decision, 'decidedBy', r.decided_by, 'decidedAt', ${instant('r.decided_at')}, 'reason', r.reason,
+        'signatures', ${signaturesJsonSql('release_decision', 'r.id')})
         ORDER BY r.decided_at, r.created_at, r.id), '[]')
       FROM release_decision r WHERE r.lot_id = l.id),
     'deviationReports', ${deviationReports},
@@ -133,7 +136,8 @@ export function backwardTrace(unitCondition: Sql): Sql {
         'indication', a.indication, 'notes', a.notes, 'current', a.superseded_at IS NULL, 'correctsId', a.corrects_id,
         'correctedById', (SELECT n.id FROM administration n WHERE n.corrects_id = a.id),
         'correctionReasonCode', a.correction_reason_code, 'correctionReason', a.correction_reason,
-        'supersededAt', ${instant('a.superseded_at')}, 'createdAt', ${instant('a.created_at')})
+        'supersededAt', ${instant('a.superseded_at')}, 'createdAt', ${instant('a.created_at')},
+        'signatures', ${signaturesJsonSql('administration', 'a.id')})
         ORDER BY a.created_at, a.id), '[]')
       FROM administration a WHERE a.unit_id = u.id),
     'dispositions', ${dispositions},
@@ -142,7 +146,8 @@ export function backwardTrace(unitCondition: Sql): Sql {
         'id', ar.id, 'administrationId', ar.administration_id, 'onsetAt', ${instant('ar.onset_at')},
         'description', ar.description, 'severity', ar.severity, 'suspectedCommunicableDisease', ar.suspected_communicable_disease,
         'reportedBy', ar.reported_by, 'reportedAt', ${instant('ar.reported_at')}, 'reportDueOn', ar.report_due_on,
-        'investigationClosedAt', ${instant('ar.investigation_closed_at')}, 'investigationOutcome', ar.investigation_outcome)
+        'investigationClosedAt', ${instant('ar.investigation_closed_at')}, 'investigationOutcome', ar.investigation_outcome,
+        'signatures', ${signaturesJsonSql('adverse_reaction', 'ar.id')})
         ORDER BY a.created_at, a.id, ar.reported_at, ar.created_at, ar.id), '[]')
       FROM administration a JOIN adverse_reaction ar ON ar.administration_id = a.id
       WHERE a.unit_id = u.id))

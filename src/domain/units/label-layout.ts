@@ -106,10 +106,16 @@ function tissueZone(label: LabelData): LabelElement[] {
   const storage = label.storage
     ? [`Store at ${label.storage.temperatureMinC} °C to ${label.storage.temperatureMaxC} °C`, `Preservation: ${humanise(label.storage.method)}`]
     : ['Storage conditions not yet recorded'];
+  // The release line: who released the lot, when, and what the electronic signature means (21 CFR 11.50).
+  const signature = label.release?.signature;
+  const release = label.release
+    ? `Released ${calendarDay(label.release.decidedAt)}${signature ? ` · ${signature.meaning} · e-signed ${signature.printedName}` : ''}`
+    : null;
   return [
     ...lines(3, 42, wrap(humanise(label.tissueType).toUpperCase(), 44, 3.6, true, 2), 3.6, true),
     { kind: 'text', x: 3, y: 51, size: 2.2, text: 'HUMAN TISSUE FOR TRANSPLANTATION', bold: false },
     ...lines(3, 56, storage, 2.6, true),
+    ...(release ? lines(3, 62.6, wrap(release, 46, 1.5, false, 1), 1.5) : []),
   ];
 }
 

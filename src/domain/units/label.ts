@@ -12,6 +12,23 @@ import {
 } from './identification.ts';
 import type { UnitWithLot } from './unit-views.ts';
 import { calendarDay } from '../shared/dates.ts';
+import type { Manifestation } from '../signatures/signature-views.ts';
+
+export interface SignedRelease {
+  decidedAt: Date;
+  decidedBy: string;
+  signatures: Manifestation[];
+}
+
+/** The release line: who released the lot, when, and the meaning of the signature (21 CFR 11.50). */
+function releaseLine(release: SignedRelease | null) {
+  if (!release) return null;
+  const signature = release.signatures.find((s) => s.decisionKind === 'lot_release') ?? null;
+  const text = signature
+    ? `Released ${calendarDay(release.decidedAt)} by ${signature.printedName} (electronically signed ${signature.signedAt.toISOString()}, meaning: ${signature.meaning})`
+    : `Released ${calendarDay(release.decidedAt)} by ${release.decidedBy}`;
+  return { decidedAt: release.decidedAt, signature, text };
+}
 
 const ALWAYS = [
   'Rx only. For use by a licensed physician only.',
@@ -43,7 +60,7 @@ function isbt128Symbols(unit: UnitWithLot, euSec: { donationSequence: string; pr
   return { din, productCode, expiration, dataMatrix: compoundMessage(structures) };
 }
 
-export function buildLabel(unit: UnitWithLot, bank: Facility, preservation: Preservation | null, today: Date) {
+export function buildLabel(unit: UnitWithLot, bank: Facility, preservation: Preservation | null, today: Date, release: SignedRelease | null = null) {
   // The sequence assigned to the lot at recovery: it never changes, even if the bank's EU code does.
   const donation = unit.lot.euDonationSequence;
   const euSec = donation ? { donationSequence: donation, productSequence: euProductSequence(unit.productCode, unit.division, unit.expiresOn) } : null;
@@ -64,6 +81,7 @@ export function buildLabel(unit: UnitWithLot, bank: Facility, preservation: Pres
       : null,
     status: unit.status,
     warnings: [statusWarning(unit, today), ...ALWAYS],
+    release: releaseLine(release),
     euSec,
     bank: { name: bank.name, registrationNumber: bank.registrationNumber, isbtFacilityId: bank.isbtFacilityId },
     isbt128: isbt128Symbols(unit, euSec),

@@ -5,6 +5,7 @@ import { storedEnum } from '../shared/stated-rules.ts';
 import { preservationMethod, productStatus, tissueType } from '../lots/lot-schemas.ts';
 import { DIVISION, TISSUE_PRODUCT_CODE } from './identification.ts';
 import { LABEL_FORMATS, type LabelFormat } from './label-formats.ts';
+import { signatureManifestation } from '../signatures/signature-schemas.ts';
 
 export const newUnit = z.object({
   productCode: z.string().regex(TISSUE_PRODUCT_CODE, 'must be an ISBT 128 tissue product code: T and 4 digits').meta({ example: 'T0001' }),
@@ -67,6 +68,10 @@ export const label = z
     storage: z.object({ method: storedEnum(preservationMethod), temperatureMinC: z.number(), temperatureMaxC: z.number() }).nullable(),
     status: productStatus,
     warnings: z.array(z.string()),
+    release: z
+      .object({ decidedAt: timestamp, signature: signatureManifestation.nullable(), text: z.string() })
+      .nullable()
+      .meta({ description: "The release line: the lot's release decision with its electronic signature (printed name, date and time, meaning); null before release" }),
     euSec: z.object({ donationSequence: z.string(), productSequence: z.string() }).nullable(),
     bank: z.object({ name: z.string(), registrationNumber: z.string().nullable(), isbtFacilityId: z.string().nullable() }),
     isbt128: z

@@ -8,6 +8,7 @@ import type { RunCommand } from '../shared/transaction.ts';
 import { assignDivisions, UNDIVIDED } from './divisions.ts';
 import { buildUnitCode } from './identification.ts';
 import { buildLabel } from './label.ts';
+import { withSignatures } from '../signatures/signature-views.ts';
 import { printLabel, type PrintFormat } from './label-formats.ts';
 import type { NewUnit } from './unit-schemas.ts';
 import { findUnitByCode, readUnitByCode, unitView } from './unit-views.ts';
@@ -64,11 +65,13 @@ export function createUnitService({ prisma, reader, runCommand }: { prisma: Pris
 
   async function label(ctx: RequestContext, code: string) {
     const unit = await findUnitByCode(prisma, ctx, code);
-    const [bank, preservation] = await Promise.all([
+    const [bank, preservation, release] = await Promise.all([
       prisma.facility.findUniqueOrThrow({ where: { id: unit.lot.bankFacilityId } }),
       latestPreservation(prisma, unit.lotId),
+      prisma.releaseDecision.findFirst({ where: { lotId: unit.lotId, decision: 'released' }, orderBy: [{ decidedAt: 'desc' }, { createdAt: 'desc' }] }),
     ]);
-    return buildLabel(unit, bank, preservation, startOfDay(new Date()));
+    const signed = release ? (await withSignatures(prisma, 'release_decision', [release]))[0]! : null;
+    return buildLabel(unit, bank, preservation, startOfDay(new Date()), signed);
   }
 
   /** The code of the unit with this id (FHIR reads address units by id). */

@@ -58,7 +58,7 @@ export const adverseReactionRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       operationId: 'closeAdverseReactionInvestigation',
       tags: ['adverse-reactions'],
-      summary: 'Close the investigation of an adverse reaction with its outcome',
+      summary: 'Close the investigation (signed) of an adverse reaction with its outcome',
       params: idParams,
       body: investigationClosure,
       response: { 200: adverseReaction, ...errorResponses(400, 401, 403, 404, 409) },

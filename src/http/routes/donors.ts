@@ -163,7 +163,7 @@ export const donorRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       operationId: 'determineEligibility',
       tags,
-      summary: 'Determine the donor eligible or ineligible, signed by the key holder; it supersedes the previous determination',
+      summary: 'Determine the donor eligible or ineligible, electronically signed (password and meaning); it supersedes the previous determination',
       params: idParams,
       body: newDetermination,
       response: { 201: determination, ...errorResponses(400, 401, 403, 404, 409, 422) },

@@ -19,6 +19,7 @@ import { fhirRoutes } from './fhir.ts';
 import { exportRoutes } from './exports.ts';
 import { noticeRoutes } from './notices.ts';
 import { securityAlertRoutes } from './security-alerts.ts';
+import { signatureRoutes } from './signatures.ts';
 
 /** Every route of the service. Each capability registers its own file here. */
 export const routes: FastifyPluginAsyncZod = async (app) => {
@@ -42,4 +43,5 @@ export const routes: FastifyPluginAsyncZod = async (app) => {
   await app.register(exportRoutes);
   await app.register(noticeRoutes);
   await app.register(securityAlertRoutes);
+  await app.register(signatureRoutes);
 };

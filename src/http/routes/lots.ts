@@ -13,6 +13,7 @@ import {
   processingCompletion,
   processingStep,
   releaseDecision,
+  rejectionInput,
   releaseInput,
 } from '../../domain/lots/lot-schemas.ts';
 import { idParams, pageOf } from '../../domain/shared/schemas.ts';
@@ -120,7 +121,7 @@ export const lotRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       operationId: 'releaseLot',
       tags,
-      summary: 'QA release: refused with every failed prerequisite listed; not by whoever recorded the processing',
+      summary: 'QA release, signed (password and meaning): refused with every failed prerequisite listed; not by whoever recorded the processing',
       params: idParams,
       body: releaseInput,
       response: { 201: releaseDecision, ...errorResponses(400, 401, 403, 404, 409, 422) },
@@ -133,9 +134,9 @@ export const lotRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       operationId: 'rejectLot',
       tags,
-      summary: 'QA rejection of a lot in quarantine, with the reason',
+      summary: 'QA rejection of a lot in quarantine, signed, with the reason',
       params: idParams,
-      body: releaseInput,
+      body: rejectionInput,
       response: { 201: releaseDecision, ...errorResponses(400, 401, 403, 404, 409, 422) },
     },
     handler: async (request, reply) => reply.code(201).send(await lots.reject(contextOf(request), request.params.id, request.body)),

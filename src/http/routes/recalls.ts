@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { newRecall, noticeState, recallAcknowledgement, recallListQuery, recallSummary, recallWithNotices } from '../../domain/recalls/recall-schemas.ts';
+import { newRecall, noticeState, recallAcknowledgement, recallCountersignature, recallListQuery, recallSummary, recallWithNotices } from '../../domain/recalls/recall-schemas.ts';
 import { idParams, pageOf } from '../../domain/shared/schemas.ts';
 import { contextOf } from '../plugins/auth.ts';
 import { errorResponses } from '../responses.ts';
@@ -14,12 +14,25 @@ export const recallRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       operationId: 'createRecall',
       tags: ['recalls'],
-      summary: 'Recall a lot or a donor: hold every unit still in inventory, and report the reach',
+      summary: 'Recall a lot or a donor, signed: hold every unit still in inventory, and report the reach',
       description: 'In one transaction. The report lists units held per facility, units administered with the patients to notify per facility, units discarded.',
       body: newRecall,
       response: { 201: recallWithNotices, ...errorResponses(400, 401, 403, 404, 409) },
     },
     handler: async (request, reply) => reply.code(201).send(await recalls.create(contextOf(request), request.body)),
+  });
+
+  app.post('/recalls/:id/countersignature', {
+    config: { allow: ['quality', 'admin'] },
+    schema: {
+      operationId: 'countersignRecall',
+      tags: ['recalls'],
+      summary: "Quality's countersignature of a recall, by another person than its initiator; once",
+      params: idParams,
+      body: recallCountersignature,
+      response: { 201: recallWithNotices, ...errorResponses(400, 401, 403, 404, 409) },
+    },
+    handler: async (request, reply) => reply.code(201).send(await recalls.countersign(contextOf(request), request.params.id, request.body)),
   });
 
   app.get('/recalls', {
