@@ -171,7 +171,7 @@ describe.each(engines)('lists on %s', (engine) => {
 
   it('lists the notices sent to consignees by facility, recall, kind and status, without the body sent [REQ-LIST-01]', async () => {
     const chain = await seedChain(t.database.prisma, f, { units: 1, receivedAt: otherClinicId });
-    const recall = await ok(quality.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'packaging breach' }), 201);
+    const recall = await ok(quality.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'packaging breach', ...signed('responsibility') }), 201);
     const byRecall = (await ok(auditor.get(`/recall-notices?recallId=${recall.id}`))).items;
     expect(byRecall).toEqual([expect.objectContaining({ kind: 'recall', recallId: recall.id, facilityId: otherClinicId, sourceId: recall.id })]);
     expect(Object.keys(byRecall[0]).sort()).toEqual(['attempts', 'createdAt', 'deliveredAt', 'facilityId', 'id', 'kind', 'nextAttemptAt', 'recallId', 'sourceId', 'status']);
