@@ -20,6 +20,7 @@ import type { DatabaseTarget } from '../src/config.ts';
 import { median, runLoad, type LoadRequest, type LoadResult } from './load.ts';
 import { buildService, idleRss, rssMiB, startFloor, startService, type Running } from './processes.ts';
 import { seedReadWorld, type ReadWorld } from './seed.ts';
+import { auditLogBench } from './audit-log.ts';
 import { growTo, scaleSteps, type Execute } from './scale.ts';
 
 // `--scale` alone means 10^5 units: parseArgs wants a value, so give it the default.
@@ -36,6 +37,8 @@ const { values: opts } = parseArgs({
     duration: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '3' },
     scale: { type: 'string' },
+    'audit-events': { type: 'string', default: '100000' },
+    'audit-clients': { type: 'string', default: '1,16,64' },
     'log-level': { type: 'string', default: 'warn' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -43,15 +46,16 @@ const { values: opts } = parseArgs({
 });
 
 if (opts.help) {
-  console.log(`npm run bench -- [--only reads,scale,writes] [--engines pglite,postgresql] [--clients 16,64]
+  console.log(`npm run bench -- [--only reads,audit,scale,writes] [--engines pglite,postgresql] [--clients 16,64]
                     [--duration seconds] [--rounds n] [--scale units] [--log-level warn]
+                    [--audit-clients 1,16,64] [--audit-events 100000]
 PostgreSQL: BENCH_DATABASE_URL (or TEST_DATABASE_URL) names a server; the bench creates its own database there and drops it.`);
   process.exit(0);
 }
 
 if (opts.scale !== undefined && !/^\d+$/.test(opts.scale)) throw new Error(`--scale takes a number of units, not ${opts.scale}`);
 const scaleArg = opts.scale === undefined ? null : Number(opts.scale);
-const sections = new Set((opts.only ?? (scaleArg ? 'scale' : 'reads,writes')).split(','));
+const sections = new Set((opts.only ?? (scaleArg ? 'scale' : 'reads,audit,writes')).split(','));
 if (scaleArg) sections.add('scale');
 const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 type Engine = DatabaseTarget['engine'];
@@ -283,6 +287,26 @@ if (sections.has('reads')) {
 if (sections.has('scale')) {
   const engine = engines.includes('postgresql') ? 'postgresql' : 'pglite';
   await scaleOn(opts.engines ? engines[0]! : engine, scaleArg ?? 100_000);
+}
+if (sections.has('audit')) {
+  // The audit log on PostgreSQL: audited writes beside raw INSERTs, lag, proofs at size.
+  if (!serverUrl) console.log('\n(audit: needs PostgreSQL, BENCH_DATABASE_URL or TEST_DATABASE_URL)');
+  else {
+    const db = await benchDatabase('postgresql');
+    try {
+      await auditLogBench({
+        databaseUrl: db.env.DATABASE_URL!,
+        clientCounts: opts['audit-clients']!.split(',').map(Number),
+        durationMs,
+        rounds,
+        events: Number(opts['audit-events']),
+        logLevel,
+        line,
+      });
+    } finally {
+      await db.drop();
+    }
+  }
 }
 if (sections.has('writes')) {
   if (serverUrl) process.env.TEST_DATABASE_URL = serverUrl;

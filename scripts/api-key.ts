@@ -2,15 +2,20 @@
 // npm run api-key -- revoke <keyId> "<reason>"
 // npm run api-key -- list
 // Works on the database the environment names; with PGlite, stop the service first (one process per data directory).
+import { join } from 'node:path';
 import { databaseTarget, loadConfig } from '../src/config.ts';
+import { loadSigningKey } from '../src/domain/audit/signing.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { createServices } from '../src/domain/services.ts';
 import { systemActor } from '../src/domain/shared/context.ts';
 import { Role } from '../src/generated/prisma/enums.ts';
 
 const [command, ...args] = process.argv.slice(2);
-const database = await openDatabase(databaseTarget(loadConfig()));
-const { apiKeys } = createServices(database);
+const config = loadConfig();
+const database = await openDatabase(databaseTarget(config));
+// Its audit events wait in the queue until the service's sequencer integrates them.
+const signingKey = await loadSigningKey({ key: config.AUDIT_SIGNING_KEY, file: join(config.DATA_DIR, 'audit-signing-key'), name: config.AUDIT_LOG_ORIGIN });
+const { apiKeys } = createServices(database, { signingKey, intervalMs: config.AUDIT_INTEGRATION_INTERVAL_MS });
 const ctx = { actor: { ...systemActor, name: 'api-key script' }, requestId: `cli-${Date.now()}` };
 try {
   if (command === 'create' && args[0] && args[0] in Role && args[1]) {

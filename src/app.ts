@@ -1,6 +1,7 @@
 // Builds the service: the one place where the database, the domain services and the HTTP
 // layer meet. The server and every test start it the same way.
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { z } from 'zod';
@@ -12,6 +13,7 @@ import { databaseTarget, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { shippedMigrations, unappliedMigrations } from './db/readiness.ts';
 import { createServices, type Services } from './domain/services.ts';
+import { loadSigningKey } from './domain/audit/signing.ts';
 import { createNoticeWorker } from './domain/notices/notice-worker.ts';
 import { screeningPanel } from './domain/donors/screening-panel.ts';
 import { keyLifetimes } from './domain/auth/key-lifetimes.ts';
@@ -56,7 +58,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       const { applyMigrations } = await import('./db/migrations.ts');
       await applyMigrations(database.migrationAdapter);
     }
-    const services = createServices(database, {
+    const signingKey = await loadSigningKey({ key: config.AUDIT_SIGNING_KEY, file: join(config.DATA_DIR, 'audit-signing-key'), name: config.AUDIT_LOG_ORIGIN });
+    const services = createServices(database, { signingKey, intervalMs: config.AUDIT_INTEGRATION_INTERVAL_MS, connect: database.sessionConnection }, {
       screeningPanel: screeningPanel(config.SCREENING_PANEL),
       recoveryLimitHours: config.RECOVERY_LIMIT_HOURS,
       apiKeys: keyLifetimes(config),
@@ -145,9 +148,15 @@ async function createHttpApp(
     settings: { pollMs: config.NOTICE_POLL_MS, retryBaseMs: config.NOTICE_RETRY_BASE_MS, maxAttempts: config.NOTICE_MAX_ATTEMPTS, timeoutMs: config.NOTICE_TIMEOUT_MS },
     log: app.log.child({ component: 'recall-notices' }),
   });
-  app.addHook('onReady', async () => noticeWorker.start());
+  // The audit sequencer too (audit/sequencer.ts): on close it integrates what was committed.
+  parts.services.sequencer.useLog(app.log.child({ component: 'audit-sequencer' }));
+  app.addHook('onReady', async () => {
+    noticeWorker.start();
+    parts.services.sequencer.start();
+  });
   app.addHook('onClose', async () => {
     await noticeWorker.stop();
+    await parts.services.sequencer.stop();
     if (parts.database) await parts.database.close();
   });
 

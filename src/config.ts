@@ -55,6 +55,15 @@ const configSchema = z.object({
   NOTICE_RETRY_BASE_MS: z.coerce.number().int().min(10).default(30_000),
   NOTICE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
   NOTICE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  // The audit log (RFC 9162): the key that signs tree heads (a PKCS#8 PEM or the base64 of a
+  // 32-byte Ed25519 seed; unset, one is created in DATA_DIR/audit-signing-key), the log's origin
+  // (the first line of every checkpoint and the key's name), and how often the sequencer runs.
+  AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+  AUDIT_LOG_ORIGIN: z
+    .string()
+    .regex(/^[^\s+]{1,200}$/, 'must be a name without spaces or "+", e.g. tissue-bank.example.org/audit-log')
+    .default('allograft-trace.example/audit-log'),
+  AUDIT_INTEGRATION_INTERVAL_MS: z.coerce.number().int().min(10).max(1_000).default(200),
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>>;

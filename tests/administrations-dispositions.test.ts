@@ -32,7 +32,7 @@ describe.each(engines)('discard and return of units on %s', (engine) => {
     const res = await clinician.post(`/units/${units[0]!.typed}/discard`, { reasonCode: 'opened_not_used', reasonText: 'package opened in theatre', occurredAt: now() });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json()).toMatchObject({ kind: 'discarded', reasonCode: 'opened_not_used', facilityId: f.clinicId, recordedBy: 'Dr Okafor', unitStatus: 'discarded' });
-    const event = await t.database.prisma.auditEvent.findFirstOrThrow({ where: { action: 'unit.discarded', entityId: units[0]!.id } });
+    const event = await (await t.auditLog()).findFirstOrThrow({ where: { action: 'unit.discarded', entityId: units[0]!.id } });
     expect(event.before).toMatchObject({ status: 'distributed' });
     expect(event.reason).toBe('opened_not_used: package opened in theatre');
   });

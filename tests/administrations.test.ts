@@ -73,7 +73,7 @@ describe.each(engines)('administration of units to patients on %s', (engine) => 
       });
       const unit = await t.database.prisma.unit.findUniqueOrThrow({ where: { id: chain.units[0]!.id } });
       expect(unit.status).toBe('administered');
-      const events = await t.database.prisma.auditEvent.findMany({ where: { entityId: { in: [unit.id, res.json().id] } } });
+      const events = await (await t.auditLog()).findMany({ where: { entityId: { in: [unit.id, res.json().id] } } });
       expect(events.map((e) => e.action).sort()).toEqual(['administration.created', 'unit.administered']);
       expect((await clinician.get(`/administrations/${res.json().id}`)).json()).toMatchObject({ id: res.json().id, current: true });
     });
@@ -190,9 +190,9 @@ describe.each(engines)('administration of units to patients on %s', (engine) => 
       expect(res.json()).toMatchObject({ correctsId: original.id, patientId: secondPatientId, current: true, correctionReasonCode: 'wrong_patient', unitCode: original.unitCode });
       const old = (await clinician.get(`/administrations/${original.id}`)).json();
       expect(old).toMatchObject({ patientId, current: false, correctedById: res.json().id, supersededAt: expect.any(String) });
-      const event = await t.database.prisma.auditEvent.findFirstOrThrow({ where: { action: 'administration.corrected', entityId: original.id } });
+      const event = await (await t.auditLog()).findFirstOrThrow({ where: { action: 'administration.corrected', entityId: original.id } });
       expect(event.reason).toMatch(/wrong_patient: scanned/);
-      const created = await t.database.prisma.auditEvent.findFirstOrThrow({ where: { action: 'administration.created', entityId: res.json().id } });
+      const created = await (await t.auditLog()).findFirstOrThrow({ where: { action: 'administration.created', entityId: res.json().id } });
       expect(created.after).toMatchObject({ correctsId: original.id, patientId: secondPatientId });
     });
 

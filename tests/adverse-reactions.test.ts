@@ -5,6 +5,7 @@ import { startTestApp, type Client, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
 import { seedChain, seedFacilities, hoursAgo, expectRefusedWithoutWrites, type ChainFacilities } from './support/chain-fixtures.ts';
 import { reportDueOn } from '../src/domain/adverse-reactions/adverse-reaction-rules.ts';
+import { auditEventsWritten } from './support/audit-counts.ts';
 import { signed } from './support/signing.ts';
 
 describe.each(engines)('adverse reactions and their investigations on %s', (engine) => {
@@ -54,7 +55,7 @@ describe.each(engines)('adverse reactions and their investigations on %s', (engi
     // No communicable disease: investigated, with no regulatory due date, never overdue.
     const other = await clinician.post(`/administrations/${await administered()}/adverse-reactions`, reaction());
     expect(other.json()).toMatchObject({ suspectedCommunicableDisease: false, reportDueOn: null, overdue: false });
-    const event = await t.database.prisma.auditEvent.findFirstOrThrow({ where: { action: 'adverse_reaction.reported', entityId: ok.json().id } });
+    const event = await (await t.auditLog()).findFirstOrThrow({ where: { action: 'adverse_reaction.reported', entityId: ok.json().id } });
     expect(event.actorName).toBe('Dr Okafor');
   });
 
@@ -88,13 +89,13 @@ describe.each(engines)('adverse reactions and their investigations on %s', (engi
   it('shows an investigation with the full backward trace, and records the read [REQ-ADV-02]', async () => {
     const administrationId = await administered();
     const created = (await clinician.post(`/administrations/${administrationId}/adverse-reactions`, reaction())).json();
-    const before = await t.database.prisma.auditEvent.count();
+    const before = await auditEventsWritten(t.database.prisma);
     const res = await quality.get(`/adverse-reactions/${created.id}`);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ id: created.id, trace: { unit: { code: created.unitCode }, donor: { donorCode: expect.any(String) }, screeningTests: expect.any(Array) } });
     expect(res.json().trace.adverseReactions).toEqual([expect.objectContaining({ id: created.id })]);
-    expect(await t.database.prisma.auditEvent.count()).toBe(before + 1);
-    const read = await t.database.prisma.auditEvent.findFirstOrThrow({ orderBy: { seq: 'desc' } });
+    expect(await auditEventsWritten(t.database.prisma)).toBe(before + 1);
+    const read = await (await t.auditLog()).findFirstOrThrow({ orderBy: { seq: 'desc' } });
     expect(read).toMatchObject({ action: 'unit.trace_read', entityType: 'unit', actorName: 'QA Kim', after: { adverseReactionId: created.id } });
   });
 

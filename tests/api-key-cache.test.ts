@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 // Authenticated keys are remembered for KEY_CACHE_TTL_MS so that a request costs no key lookup;
 // a revocation or rotation is refused at once by the instance that records it, and by every other
 // instance on the same PostgreSQL database as soon as its NOTIFY arrives (well within the TTL).
@@ -9,6 +10,7 @@ import { systemActor } from '../src/domain/shared/context.ts';
 import { engines, scratchDatabase } from './support/engines.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
+import { signingKeyFrom } from '../src/domain/audit/signing.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -52,8 +54,9 @@ describe.runIf(engines.includes('postgresql'))('the API key cache across instanc
   });
 
   it(`hears another instance's revocation through NOTIFY, well before the cache's ${KEY_CACHE_TTL_MS / 1000} s run out [REQ-PERF-02]`, async () => {
-    const first = createServices(a);
-    const second = createServices(b);
+    const auditLog = { signingKey: signingKeyFrom(generateKeyPairSync('ed25519').privateKey, 'cache-test.example/log'), intervalMs: 200 };
+    const first = createServices(a, auditLog);
+    const second = createServices(b, auditLog);
     const ctx = { actor: systemActor, requestId: 'cache-test' };
     // Let the second instance's listener connect.
     await sleep(500);

@@ -1,7 +1,11 @@
+import { createPublicKey, verify } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventLeafHash } from '../src/domain/audit/audit-log.ts';
+import { verifyConsistency, verifyInclusion } from '../src/domain/audit/merkle-tree.ts';
 import { engines } from './support/engines.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
+import { auditEventsWritten } from './support/audit-counts.ts';
 
 describe.each(engines)('the audit trail on %s', (engine) => {
   let t: TestApp;
@@ -11,7 +15,7 @@ describe.each(engines)('the audit trail on %s', (engine) => {
   afterAll(async () => t?.close());
 
   it('appends one event per write, with actor, request id, before and after [REQ-AUDIT-01]', async () => {
-    const before = await t.database.prisma.auditEvent.count();
+    const before = await auditEventsWritten(t.database.prisma);
     const res = await t.app.inject({
       method: 'POST',
       url: '/facilities',
@@ -29,66 +33,117 @@ describe.each(engines)('the audit trail on %s', (engine) => {
       before: null,
       after: expect.objectContaining({ name: 'Audited clinic' }),
     });
-    expect(await t.database.prisma.auditEvent.count()).toBe(before + 1);
+    expect(await auditEventsWritten(t.database.prisma)).toBe(before + 1);
   });
 
   it('writes no event for a refused request [REQ-SYS-01]', async () => {
-    const before = await t.database.prisma.auditEvent.count();
+    const before = await auditEventsWritten(t.database.prisma);
     await t.admin.post('/facilities', { kind: 'nowhere' });
     await t.admin.post('/api-keys', { holderName: 'x', role: 'clinician' });
-    expect(await t.database.prisma.auditEvent.count()).toBe(before);
+    expect(await auditEventsWritten(t.database.prisma)).toBe(before);
   });
 
-  it('keeps an intact hash chain under concurrent writes', async () => {
+  it('integrates concurrent writes into a log without gaps, every head signed and consistent [REQ-AUDIT-04]', async () => {
     await Promise.all(Array.from({ length: 25 }, (_, i) => t.admin.post('/facilities', { kind: 'clinic', name: `Concurrent ${i}` })));
     const verification = (await t.admin.get('/audit-events/verification')).json();
-    expect(verification).toMatchObject({ intact: true, firstBroken: null });
-    const seqs = (await t.database.prisma.auditEvent.findMany({ select: { seq: true }, orderBy: { seq: 'asc' } })).map((e) => Number(e.seq));
+    expect(verification).toMatchObject({ intact: true, breaks: { count: 0, first: null } });
+    const seqs = (await (await t.auditLog()).findMany({ select: { seq: true }, orderBy: { seq: 'asc' } })).map((e) => Number(e.seq));
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     expect(verification.eventsChecked).toBe(seqs.length);
+    expect(verification.latestHead.treeSize).toBe(String(seqs.length));
+    expect(verification.latestHead.rootHash).toBe(verification.rootHash);
+    expect(verification.headsChecked).toBeGreaterThan(0);
   });
 
-  it('refuses UPDATE, DELETE and TRUNCATE on the audit table at the database [REQ-AUDIT-02]', async () => {
+  it('refuses UPDATE, DELETE and TRUNCATE on the log, its nodes and its heads at the database [REQ-AUDIT-02]', async () => {
     const { prisma } = t.database;
-    await expect(prisma.$executeRawUnsafe(`UPDATE audit_event SET actor_name = 'mallory'`)).rejects.toThrow(/append-only/);
-    await expect(prisma.$executeRawUnsafe(`DELETE FROM audit_event`)).rejects.toThrow(/append-only/);
-    await expect(prisma.$executeRawUnsafe(`TRUNCATE audit_event`)).rejects.toThrow(/append-only/);
+    for (const table of ['audit_event', 'audit_node', 'audit_head']) {
+      await expect(prisma.$executeRawUnsafe(`UPDATE ${table} SET ${table === 'audit_node' ? 'level = level' : table === 'audit_head' ? 'note = note' : "actor_name = 'mallory'"}`)).rejects.toThrow(/append-only/);
+      await expect(prisma.$executeRawUnsafe(`DELETE FROM ${table}`)).rejects.toThrow(/append-only/);
+      await expect(prisma.$executeRawUnsafe(`TRUNCATE ${table}`)).rejects.toThrow(/append-only/);
+    }
     expect((await t.admin.get('/audit-events/verification')).json().intact).toBe(true);
   });
 
-  it('proves with an auditor’s checkpoint that no event was cut from the end', async () => {
-    const { prisma } = t.database;
-    const first = (await t.admin.get('/audit-events/verification')).json();
-    await t.admin.post('/facilities', { kind: 'clinic', name: 'After the checkpoint' });
-    const query = `checkpointSeq=${first.lastSeq}&checkpointHash=${first.lastHash}`;
-    expect((await t.admin.get(`/audit-events/verification?${query}`)).json()).toMatchObject({
-      intact: true,
-      checkpoint: { seq: first.lastSeq, matches: true, problem: null },
-    });
-    expectProblem(await t.admin.get(`/audit-events/verification?checkpointSeq=${first.lastSeq}`), 400, 'validation_failed');
+  it('signs each tree head with the published key, proves every event in it, and proves each head consistent with an earlier one [REQ-AUDIT-04]', async () => {
+    const auditor = await t.keyFor('auditor');
+    const key = (await auditor.get('/audit-log/public-key')).json();
+    const publicKey = createPublicKey(key.publicKeyPem);
+    const first = (await auditor.get('/audit-log/heads/latest')).json();
+    const checkNote = (head: { note: string; treeSize: string; rootHash: string; keyId: string }) => {
+      const [body, signatureLine] = head.note.split('\n\n');
+      const [origin, size, root, timestamp] = body!.split('\n');
+      expect([origin, size, Buffer.from(root!, 'base64').toString('hex')]).toEqual([key.origin, head.treeSize, head.rootHash]);
+      expect(timestamp).toMatch(/^timestamp \d+$/);
+      const [dash, name, blob] = signatureLine!.trim().split(' ');
+      expect([dash, name]).toEqual(['\u2014', key.origin]);
+      const raw = Buffer.from(blob!, 'base64');
+      expect(raw.subarray(0, 4).toString('hex')).toBe(key.keyId);
+      expect(verify(null, Buffer.from(`${body}\n`), publicKey, raw.subarray(4))).toBe(true);
+    };
+    checkNote(first);
+    expect((await auditor.get(`/audit-log/heads/${first.treeSize}`)).json()).toEqual(first);
 
-    // Cut the newest events behind the triggers' back: the chain that is left is still consistent,
-    // only the checkpoint shows what is missing.
-    const later = (await t.admin.get('/audit-events/verification')).json();
-    await prisma.$transaction(async (tx) => {
-      await tx.$executeRawUnsafe(`ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update_delete`);
-      await tx.$executeRawUnsafe(`DELETE FROM audit_event WHERE seq > ${Number(first.lastSeq) - 1}`);
-      await tx.$executeRawUnsafe(`ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_update_delete`);
-    });
-    const cut = (await t.admin.get(`/audit-events/verification?checkpointSeq=${later.lastSeq}&checkpointHash=${later.lastHash}`)).json();
-    expect(cut.firstBroken).toBeNull();
-    expect(cut).toMatchObject({ intact: false, checkpoint: { matches: false, problem: expect.stringMatching(/missing/) } });
+    const events = (await auditor.get(`/audit-events?limit=500`)).json().items;
+    for (const event of events.slice(0, 40)) {
+      const proof = (await auditor.get(`/audit-events/${event.seq}/inclusion-proof?treeSize=${first.treeSize}`)).json();
+      const leaf = eventLeafHash({ ...event, seq: BigInt(event.seq), occurredAt: new Date(event.occurredAt) });
+      expect(leaf.toString('hex')).toBe(event.leafHash);
+      expect(verifyInclusion(Number(event.seq) - 1, Number(first.treeSize), leaf, proof.auditPath.map((h: string) => Buffer.from(h, 'hex')), Buffer.from(first.rootHash, 'hex'))).toBe(true);
+    }
+
+    for (let i = 0; i < 20; i++) await t.admin.post('/facilities', { kind: 'clinic', name: `Later ${i}` });
+    const second = (await auditor.get('/audit-log/heads/latest')).json();
+    checkNote(second);
+    expect(Number(second.treeSize)).toBeGreaterThan(Number(first.treeSize));
+    const consistency = (await auditor.get(`/audit-log/consistency-proof?first=${first.treeSize}&second=${second.treeSize}`)).json();
+    const proof = consistency.proof.map((h: string) => Buffer.from(h, 'hex'));
+    expect(verifyConsistency(Number(first.treeSize), Number(second.treeSize), Buffer.from(first.rootHash, 'hex'), Buffer.from(second.rootHash, 'hex'), proof)).toBe(true);
+    // The same proof does not join the first head to a different root.
+    const forged = Buffer.from(second.rootHash, 'hex');
+    forged[0] = forged[0]! ^ 1;
+    expect(verifyConsistency(Number(first.treeSize), Number(second.treeSize), Buffer.from(first.rootHash, 'hex'), forged, proof)).toBe(false);
+
+    const heads = (await auditor.get(`/audit-log/heads?limit=500`)).json().items;
+    expect(heads.map((h: { treeSize: string }) => Number(h.treeSize))).toEqual([...heads.map((h: { treeSize: string }) => Number(h.treeSize))].sort((a, b) => a - b));
+    expectProblem(await auditor.get(`/audit-log/consistency-proof?first=${second.treeSize}&second=${Number(second.treeSize) + 1000}`), 422, 'rule_violation');
+    expectProblem(await auditor.get(`/audit-log/consistency-proof?first=5&second=4`), 422, 'rule_violation');
+    expectProblem(await auditor.get(`/audit-events/999999/inclusion-proof`), 404, 'not_found');
+    expectProblem(await auditor.get(`/audit-log/heads/999999`), 404, 'not_found');
   });
 
-  it('detects an event changed behind the triggers’ back [REQ-AUDIT-03]', async () => {
+  it('finds an event changed, a stored node changed and events cut from the end behind the triggers’ back, reporting every break [REQ-AUDIT-03]', async () => {
     const { prisma } = t.database;
-    await prisma.$transaction(async (tx) => {
-      await tx.$executeRawUnsafe(`ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update_delete`);
-      await tx.$executeRawUnsafe(`UPDATE audit_event SET actor_name = 'mallory' WHERE seq = 2`);
-      await tx.$executeRawUnsafe(`ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_update_delete`);
-    });
+    const behindTriggers = async (table: string, sql: string) =>
+      prisma.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe(`ALTER TABLE ${table} DISABLE TRIGGER ${table}_no_update_delete`);
+        await tx.$executeRawUnsafe(sql);
+        await tx.$executeRawUnsafe(`ALTER TABLE ${table} ENABLE TRIGGER ${table}_no_update_delete`);
+      });
+    for (let i = 0; i < 40; i++) await t.admin.post('/facilities', { kind: 'clinic', name: `Tampered later ${i}` });
+    const before = (await t.admin.get('/audit-events/verification')).json();
+    expect(before.intact).toBe(true);
+    await behindTriggers('audit_event', `UPDATE audit_event SET actor_name = 'mallory' WHERE seq IN (2, 7)`);
+    await behindTriggers('audit_node', `UPDATE audit_node SET hash = sha256(hash) WHERE level = 4 AND index = 1`);
+    const size = Number(before.treeSize);
+    await behindTriggers('audit_event', `DELETE FROM audit_event WHERE seq > ${size - 3}`);
     const verification = (await t.admin.get('/audit-events/verification')).json();
-    expect(verification).toMatchObject({ intact: false, firstBroken: { seq: '2', problem: expect.stringMatching(/hash/) } });
+    expect(verification.intact).toBe(false);
+    // Seq 2 and 7 no longer hash to their leaves; the node over leaves 0-15 (recomputed from the
+    // changed events) and the node over 16-31 (changed itself) differ; every signed root from seq 2
+    // on differs; the heads signed after the cut hold more events than the log now does.
+    expect(verification.breaks.byKind).toMatchObject({ leaf_hash_mismatch: 2, node_mismatch: 2 });
+    expect(verification.breaks.byKind.head_beyond_log).toBeGreaterThan(0);
+    expect(verification.breaks.byKind.head_root_mismatch).toBeGreaterThan(0);
+    expect(verification.breaks.first).toMatchObject({ kind: 'leaf_hash_mismatch', seq: '2' });
+    expect(verification.breaks.last).toMatchObject({ kind: 'head_beyond_log' });
+    expect(verification.breaks.count).toBe(Object.values(verification.breaks.byKind as Record<string, number>).reduce((a, b) => a + b, 0));
+
+    // The sequencer signs no second head of a size already signed: it stops integrating, says
+    // why in GET /ready, and the trail stays readable as it is.
+    expect((await t.admin.post('/facilities', { kind: 'clinic', name: 'After the cut' })).statusCode).toBe(201);
+    expect((await t.admin.get('/audit-events?limit=1')).statusCode).toBe(200);
+    expect((await t.as(null).get('/ready')).json().auditLog.integrationError).toMatch(/removed behind the database's back/);
   });
 
   it('is readable by auditors only among the non-admin roles that may not write', async () => {

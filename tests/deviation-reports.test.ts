@@ -62,7 +62,7 @@ describe.each(engines)('deviation reports on %s', (engine) => {
       closedAt: null,
       overdue: false,
     });
-    const event = await t.database.prisma.auditEvent.findFirstOrThrow({ where: { action: 'deviation_report.opened', entityId: res.json().id } });
+    const event = await (await t.auditLog()).findFirstOrThrow({ where: { action: 'deviation_report.opened', entityId: res.json().id } });
     expect(event).toMatchObject({ actorName: 'Dana Reyes', entityType: 'deviation_report' });
     expect((await auditor.get(`/deviation-reports/${res.json().id}`)).json()).toEqual(res.json());
   });

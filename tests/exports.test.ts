@@ -101,7 +101,7 @@ describe.each(engines)('exports on %s', (engine) => {
     expect(donorFile.headers['content-disposition']).toBe(`attachment; filename="donor-${chain.donorId}-trace.ndjson"`);
     const donor = ndjson(donorFile.body);
     expect(donor.map((r) => r.unitCode).sort()).toEqual(chain.units.map((u) => u.code).sort());
-    const reads = await t.database.prisma.auditEvent.findMany({ where: { action: { in: ['lot.trace_read', 'donor.trace_read'] }, entityId: { in: [chain.lotId, chain.donorId] } } });
+    const reads = await (await t.auditLog()).findMany({ where: { action: { in: ['lot.trace_read', 'donor.trace_read'] }, entityId: { in: [chain.lotId, chain.donorId] } } });
     expect(reads.map((e) => e.after)).toEqual(expect.arrayContaining([{ export: 'csv' }, { export: 'ndjson' }]));
   });
 
@@ -126,7 +126,7 @@ describe.each(engines)('exports on %s', (engine) => {
     // The export and the export's own request may have added read events after the pages were read.
     expect(exported.slice(0, pages.length)).toEqual(pages);
     const csv = parseCsv((await get('/exports/audit-events?entityType=recall')).body);
-    expect(csv[0]).toEqual(['seq', 'occurredAt', 'actorKeyId', 'actorName', 'actorRole', 'action', 'entityType', 'entityId', 'before', 'after', 'reason', 'requestId', 'prevHash', 'hash']);
+    expect(csv[0]).toEqual(['seq', 'occurredAt', 'actorKeyId', 'actorName', 'actorRole', 'action', 'entityType', 'entityId', 'before', 'after', 'reason', 'requestId', 'leafHash', 'integratedAt']);
     expect(csv.slice(1).map((r) => r[5])).toEqual(['recall.created']);
   });
 

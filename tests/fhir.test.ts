@@ -72,7 +72,7 @@ describe.each(engines)('FHIR R5 on %s', (engine) => {
     const kinds = product.property.map((p: { type: { coding: { code: string }[] } }) => p.type.coding[0]!.code);
     expect(kinds).toEqual(expect.arrayContaining(['tissue-type', 'processing-step', 'preservation-method', 'release-decision']));
     expect(res.body).not.toContain(chain.donorCode);
-    const read = await t.database.prisma.auditEvent.findFirst({ where: { action: 'unit.trace_read', entityId: unit.id }, orderBy: { seq: 'desc' } });
+    const read = await (await t.auditLog()).findFirst({ where: { action: 'unit.trace_read', entityId: unit.id }, orderBy: { seq: 'desc' } });
     expect(read).not.toBeNull();
   });
 

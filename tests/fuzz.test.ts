@@ -62,6 +62,8 @@ describe.each(engines)('fuzzing every write and list route on %s', (engine) => {
         const fields = fieldsOf(op);
         const field = fields[fieldIndex % fields.length]!;
         const spec = requestFor(op, world, valid ? undefined : { field, value });
+        // The audit sequencer moves events from the queue into the log: settle it around each look.
+        await t.settle();
         const before = await tableState(t.database.prisma);
         const res = await send(t, spec);
         seen.set(op.operationId, (seen.get(op.operationId) ?? 0) + 1);
@@ -69,11 +71,13 @@ describe.each(engines)('fuzzing every write and list route on %s', (engine) => {
         expect(res.statusCode, where).toBeLessThan(500);
         if (res.statusCode >= 400) {
           expect(res.headers['content-type'], where).toMatch(/^application\/problem\+json/);
+          await t.settle();
           const after = await tableState(t.database.prisma);
           // A wrong signing password, or any signing by a locked signer, is recorded on purpose
-          // (21 CFR 11.300(d)): its audit event, the signer's count of failures, a lock and its alert.
+          // (21 CFR 11.300(d)): its audit event (in the log, its nodes and heads), the signer's
+          // count of failures, a lock and its alert.
           const refusal = res.json().signatureRefusal;
-          const recorded = ['wrong_password', 'signer_locked'].includes(refusal) ? ['audit_event', 'signer', 'security_alert'] : [];
+          const recorded = ['wrong_password', 'signer_locked'].includes(refusal) ? ['audit_event', 'audit_queue', 'audit_node', 'audit_head', 'signer', 'security_alert'] : [];
           const without = (state: typeof after) => Object.fromEntries(Object.entries(state).filter(([name]) => !recorded.includes(name)));
           expect(without(after), where).toEqual(without(before));
         }

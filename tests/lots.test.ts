@@ -91,7 +91,7 @@ describe.each(engines)('lots and processing on %s', (engine) => {
       ],
     });
     const ids = step.deviations.map((d: { id: string }) => d.id);
-    expect(await t.database.prisma.auditEvent.count({ where: { action: 'lot.deviation_opened', entityId: { in: ids } } })).toBe(2);
+    expect(await (await t.auditLog()).count({ where: { action: 'lot.deviation_opened', entityId: { in: ids } } })).toBe(2);
     const detail = await ok(bank.auditor.get(`/lots/${lot.id}`), 200);
     expect(detail.processingSteps).toHaveLength(1);
   });

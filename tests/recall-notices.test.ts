@@ -6,6 +6,7 @@ import { expectProblem } from './support/problems.ts';
 import { hoursAgo, seedChain, seedFacilities, type ChainFacilities } from './support/chain-fixtures.ts';
 import { startNoticeReceiver, until } from './support/notice-receiver.ts';
 import { verifySignature } from '../src/domain/notices/notice-signature.ts';
+import { auditEventsWritten } from './support/audit-counts.ts';
 import { signed } from './support/signing.ts';
 import { backoffMs } from '../src/domain/notices/notice-worker.ts';
 
@@ -91,9 +92,9 @@ describe.each(engines)('recall notices on %s', (engine) => {
     expect(report.notices[0]).toMatchObject({ notifiedAt: expect.any(String), acknowledgedAt: expect.any(String), acknowledgedBy: 'Dr Okafor' });
     expectProblem(await clinician.post(`/recalls/${recall.id}/acknowledgements`, { unitsQuarantined: true, patientsNotified: true }), 409, 'conflict');
 
-    const actions = (await t.database.prisma.auditEvent.findMany({ where: { entityId: { in: [noticeId, recall.id] } } })).map((e) => e.action).sort();
+    const actions = (await (await t.auditLog()).findMany({ where: { entityId: { in: [noticeId, recall.id] } } })).map((e) => e.action).sort();
     expect(actions).toEqual(['recall.acknowledged', 'recall.created', 'recall_notice.delivery_attempted', 'recall_notice.delivery_attempted', 'recall_notice.delivery_attempted', 'recall_notice.queued']);
-    const trail = JSON.stringify(await t.database.prisma.auditEvent.findMany({ where: { entityId: { in: [noticeId, f.clinicId] } } }), (_k, v) => (typeof v === 'bigint' ? String(v) : v));
+    const trail = JSON.stringify(await (await t.auditLog()).findMany({ where: { entityId: { in: [noticeId, f.clinicId] } } }), (_k, v) => (typeof v === 'bigint' ? String(v) : v));
     expect(trail).not.toContain(SECRET);
     expect(trail).not.toContain('MRN-NOTICE-1');
     expect(receiver.received).toHaveLength(3);
@@ -160,14 +161,14 @@ describe.each(engines)('recall notices on %s', (engine) => {
     const put = (body: object) => t.app.inject({ method: 'POST', url: `/facilities/${f.clinicId}/recall-notice-endpoint`, headers: { authorization: `Bearer ${t.adminKey}` }, payload: body });
     const recall = await t.database.prisma.recall.findFirstOrThrow();
     const elsewhere = await t.keyFor('clinician', { facilityId: f.hospitalId });
-    const before = await t.database.prisma.auditEvent.count();
+    const before = await auditEventsWritten(t.database.prisma);
     expectProblem(await put({ url: 'http://ehr.example.org/hook', secret: SECRET }), 422, 'rule_violation');
     expectProblem(await put({ url: 'https://ehr.example.org/hook', secret: 'short' }), 400, 'validation_failed');
     expectProblem(await elsewhere.post(`/recalls/${recall.id}/acknowledgements`, { unitsQuarantined: true, patientsNotified: true }), 422, 'rule_violation');
     expectProblem(await t.admin.post(`/recalls/${recall.id}/acknowledgements`, { unitsQuarantined: true, patientsNotified: true }), 400, 'validation_failed');
     expectProblem(await clinician.post('/recalls/00000000-0000-4000-8000-000000000000/acknowledgements', { unitsQuarantined: true, patientsNotified: true }), 404, 'not_found');
     const after = before;
-    expect(await t.database.prisma.auditEvent.count()).toBe(after);
+    expect(await auditEventsWritten(t.database.prisma)).toBe(after);
   });
 });
 
@@ -193,7 +194,7 @@ describe.each(engines)('a consignee whose endpoint never answers 2xx, on %s', (e
     await receiver?.close();
   });
 
-  it('is retried with growing waits up to NOTICE_MAX_ATTEMPTS, then marked failed and left outstanding in the recall, and not sent again after a restart [REQ-RECALL-02]', async () => {
+  it('is retried with growing waits up to NOTICE_MAX_ATTEMPTS, then marked failed and left outstanding, not revived by a restart, and sent again once a new endpoint is registered [REQ-RECALL-02]', async () => {
     const f = await seedFacilities(t.database.prisma);
     const chain = await seedChain(t.database.prisma, f, { units: 2 });
     const registered = await t.admin.post(`/facilities/${f.clinicId}/recall-notice-endpoint`, { url: receiver.url, secret: SECRET });
@@ -217,5 +218,24 @@ describe.each(engines)('a consignee whose endpoint never answers 2xx, on %s', (e
     t = await startTestApp(engine, { scratch: t.scratch, adminKey: t.adminKey, env: { ...fast, NOTICE_RETRY_BASE_MS: '150', NOTICE_MAX_ATTEMPTS: '4' } });
     await new Promise((r) => setTimeout(r, 1_000));
     expect(receiver.received).toHaveLength(4);
+
+    // The clinic fixes its side and registers a working endpoint: the failed notice goes out again there, once.
+    const fixed = await startNoticeReceiver();
+    try {
+      const again = await t.admin.post(`/facilities/${f.clinicId}/recall-notice-endpoint`, { url: fixed.url, secret: SECRET });
+      expect(again.statusCode, again.body).toBe(201);
+      await until(async () => (await t.database.prisma.recallNotice.findUniqueOrThrow({ where: { id: noticeId } })).status === 'delivered', 30_000, 'the delivery to the new endpoint');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(fixed.received.map((r) => [r.answered, r.headers['x-allograft-notice-id']])).toEqual([[200, noticeId]]);
+      expect(receiver.received).toHaveLength(4);
+      const delivered = (await t.admin.get(`/recall-notices/${noticeId}`)).json();
+      expect(delivered.deliveryAttempts.map((a: { attempt: number; statusCode: number; url: string }) => [a.attempt, a.statusCode, a.url === fixed.url])).toEqual([
+        [1, 500, false], [2, 500, false], [3, 500, false], [4, 500, false], [5, 200, true],
+      ]);
+      const after = (await t.admin.get(`/recalls/${recall.id}`)).json();
+      expect(after.notices[0]).toMatchObject({ status: 'delivered', notifiedAt: expect.any(String), outstanding: ['acknowledgement'] });
+    } finally {
+      await fixed.close();
+    }
   }, 90_000);
 });

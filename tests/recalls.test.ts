@@ -62,7 +62,7 @@ describe.each(engines)('recalls on %s', (engine) => {
     expect((await t.database.prisma.lot.findUniqueOrThrow({ where: { id: chain.lotId } })).status).toBe('recalled');
     const refusal = await clinician.post('/administrations', { unitCode: atClinic.code, patientId: patient.id, administeredAt: hoursAgo(1), anatomicalSite: 'x', indication: 'burn' });
     expect(expectProblem(refusal, 409, 'invalid_state').currentStatus).toBe('recalled');
-    const actions = (await t.database.prisma.auditEvent.findMany({ where: { reason: 'donor seroconverted on a later test' } })).map((e) => e.action).sort();
+    const actions = (await (await t.auditLog()).findMany({ where: { reason: 'donor seroconverted on a later test' } })).map((e) => e.action).sort();
     // The notice to the clinic, the one consignee, is queued in the same transaction, for the same reason.
     expect(actions).toEqual(['lot.recalled', 'recall.created', 'recall_notice.queued', 'unit.recalled', 'unit.recalled', 'unit.recalled']);
 

@@ -8,6 +8,7 @@ import { startTestApp, type TestApp } from './support/test-app.ts';
 import { expectProblem } from './support/problems.ts';
 import { seedChain, seedFacilities, type SeededChain } from './support/chain-fixtures.ts';
 import { expectRefusedWithoutWrites } from './support/chain-fixtures.ts';
+import { auditEventsWritten } from './support/audit-counts.ts';
 import { signed } from './support/signing.ts';
 
 describe.each(engines)('a clinician’s scope on %s', (engine) => {
@@ -103,10 +104,10 @@ describe.each(engines)('API keys on %s', (engine) => {
   it('refuses to revoke the last active admin key (409), and lets one admin go while another remains', async () => {
     const keys = (await t.admin.get('/api-keys')).json().items as { id: string; role: string; revokedAt: string | null }[];
     const first = keys.find((k) => k.role === 'admin' && !k.revokedAt)!;
-    const before = await t.database.prisma.auditEvent.count();
+    const before = await auditEventsWritten(t.database.prisma);
     const problem = expectProblem(await t.admin.post(`/api-keys/${first.id}/revocation`, { reason: 'leaving' }), 409, 'conflict');
     expect(problem.detail).toMatch(/last active admin key/);
-    expect(await t.database.prisma.auditEvent.count()).toBe(before);
+    expect(await auditEventsWritten(t.database.prisma)).toBe(before);
     const second = await t.keyFor('admin', { holderName: 'Second admin' });
     expect((await t.admin.post(`/api-keys/${first.id}/revocation`, { reason: 'leaving' })).statusCode).toBe(200);
     expectProblem(await second.post(`/api-keys/${second.keyId}/revocation`, { reason: 'me too' }), 409, 'conflict');

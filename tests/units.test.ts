@@ -77,7 +77,7 @@ describe.each(engines)('units and labels on %s', (engine) => {
     expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409]);
     expectProblem(results.find((r) => r.statusCode === 409)!, 409, 'conflict');
     expect(await t.database.prisma.unit.count({ where: { lotId: lot.id } })).toBe(2);
-    const created = await t.database.prisma.auditEvent.count({ where: { action: 'unit.created', entityId: { in: results.find((r) => r.statusCode === 201)!.json().items.map((u: { id: string }) => u.id) } } });
+    const created = await (await t.auditLog()).count({ where: { action: 'unit.created', entityId: { in: results.find((r) => r.statusCode === 201)!.json().items.map((u: { id: string }) => u.id) } } });
     expect(created).toBe(2);
   });
 

@@ -21,6 +21,8 @@ export interface Database {
   migrationAdapter: SqlMigrationAwareDriverAdapterFactory;
   /** True only on a server that flushes commits to disk (PostgreSQL). */
   durable: boolean;
+  /** A connection of its own, outside the pool, for session-level locks (PostgreSQL only). */
+  sessionConnection?: () => Promise<pg.Client>;
   /**
    * Hears NOTIFY on a channel from every process on this database (PostgreSQL), on a connection
    * of its own, reconnecting when it drops; `lost` is called whenever notifications may have been
@@ -98,6 +100,9 @@ async function openPostgres(url: string, { statementTimeoutMs }: OpenOptions): P
     : {};
   // One pool for Prisma and the one-statement reads alike.
   const pool = new pg.Pool({ connectionString: url, options: UTC_SESSION, ...limits });
+  // An idle connection the server ends (a restart, an administrator) is dropped from the pool
+  // and replaced on the next query; it must not take the process down.
+  pool.on('error', () => {});
   const adapter = new PrismaPg(pool);
   const prisma = new PrismaClient({ adapter });
   const reader = await adapter.connect();
@@ -108,6 +113,11 @@ async function openPostgres(url: string, { statementTimeoutMs }: OpenOptions): P
     reader,
     migrationAdapter: wholeScriptMigrations(new PrismaPg({ connectionString: url, options: UTC_SESSION })),
     durable: true,
+    async sessionConnection() {
+      const client = new pg.Client({ connectionString: url, options: UTC_SESSION });
+      await client.connect();
+      return client;
+    },
     subscribe(channel, handlers) {
       listeners.push(listen(url, channel, handlers));
     },

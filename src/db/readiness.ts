@@ -18,11 +18,48 @@ export interface Readiness {
   warning?: string;
   database: 'reachable' | 'unreachable';
   pendingMigrations: string[];
+  auditLog?: AuditLogState;
+}
+
+export interface AuditLogState {
+  /** Events committed but not yet in the log. */
+  queued: number;
+  /** Seconds the oldest of them has waited (0 when none waits): the log's lag. */
+  lagSeconds: number;
+  /** Events in the log, and the age of its latest signed head in seconds. */
+  treeSize: string;
+  lastHeadAgeSeconds: number | null;
+  /** Whether this instance is the one integrating events (the others take over if it stops). */
+  sequencerLeader: boolean;
+  /** Why the last integration failed (e.g. the log was cut behind the database's back), or null. */
+  integrationError: string | null;
+}
+
+async function auditLogState(prisma: PrismaClient, sequencer: SequencerState): Promise<AuditLogState> {
+  const [row] = await prisma.$queryRaw<{ queued: bigint; lag: number | null; size: bigint | null; head_age: number | null }[]>`
+    SELECT (SELECT count(*) FROM audit_queue) AS queued,
+           (SELECT extract(epoch FROM clock_timestamp() - min(enqueued_at))::float8 FROM audit_queue) AS lag,
+           (SELECT max(tree_size) FROM audit_head) AS size,
+           (SELECT extract(epoch FROM clock_timestamp() - max(timestamp))::float8 FROM audit_head) AS head_age`;
+  return {
+    queued: Number(row!.queued),
+    lagSeconds: Math.max(0, Number(row!.lag ?? 0)),
+    treeSize: String(row!.size ?? 0),
+    lastHeadAgeSeconds: row!.head_age === null ? null : Math.max(0, Number(row!.head_age)),
+    sequencerLeader: sequencer.isLeader(),
+    integrationError: sequencer.lastError(),
+  };
 }
 
 /** Ready when the database answers and has applied every migration this build ships. */
-export async function readiness(database: Database, shipped: string[]): Promise<Readiness> {
+export interface SequencerState {
+  isLeader(): boolean;
+  lastError(): string | null;
+}
+
+export async function readiness(database: Database, shipped: string[], sequencer?: SequencerState): Promise<Readiness> {
   const pending = await unappliedMigrations(database.prisma, shipped).catch(() => null);
+  const auditLog = pending?.length === 0 && sequencer ? await auditLogState(database.prisma, sequencer).catch(() => undefined) : undefined;
   return {
     status: pending?.length === 0 ? 'ready' : 'not_ready',
     engine: database.engine,
@@ -30,5 +67,6 @@ export async function readiness(database: Database, shipped: string[]): Promise<
     ...(database.durable ? {} : { warning: EMBEDDED_DURABILITY_WARNING }),
     database: pending ? 'reachable' : 'unreachable',
     pendingMigrations: pending ?? [],
+    ...(auditLog ? { auditLog } : {}),
   };
 }

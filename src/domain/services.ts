@@ -1,6 +1,8 @@
 // The composition root of the domain: every service, built once per app from the database.
 import type { Database } from '../db/database.ts';
 import { createAuditService } from './audit/audit-service.ts';
+import { createSequencer, type SequencerOptions, type SessionConnection } from './audit/sequencer.ts';
+import type { SigningKey } from './audit/signing.ts';
 import { createApiKeyService } from './auth/api-keys.ts';
 import { DEFAULT_KEY_LIFETIMES, type KeyLifetimes } from './auth/key-lifetimes.ts';
 import { createSecurityAlertService } from './security/security-alerts.ts';
@@ -41,6 +43,15 @@ export interface DomainSettings {
   signing: SigningSettings;
 }
 
+/** The audit log's signing key and sequencer settings (AUDIT_* settings). */
+export interface AuditLogSettings {
+  signingKey: SigningKey;
+  intervalMs: number;
+  /** A connection of its own for the sequencer's leader lock (PostgreSQL). */
+  connect?: () => Promise<SessionConnection>;
+  log?: SequencerOptions['log'];
+}
+
 export const defaultSettings = (): DomainSettings => ({
   screeningPanel: screeningPanel(),
   recoveryLimitHours: DEFAULT_RECOVERY_LIMIT_HOURS,
@@ -48,16 +59,18 @@ export const defaultSettings = (): DomainSettings => ({
   signing: DEFAULT_SIGNING_SETTINGS,
 });
 
-export function createServices(db: Database, settings: DomainSettings = defaultSettings()) {
+export function createServices(db: Database, auditLog: AuditLogSettings, settings: DomainSettings = defaultSettings()) {
   const { prisma, reader } = db;
-  const runCommand = createCommandRunner(prisma);
-  const recordRead = createReadRecorder(runCommand);
+  const runCommand = createCommandRunner(prisma, { serializable: db.engine === 'postgresql' });
+  const recordRead = createReadRecorder(prisma);
+  const sequencer = createSequencer({ prisma, key: auditLog.signingKey, intervalMs: auditLog.intervalMs, connect: auditLog.connect, log: auditLog.log });
   // Every signed decision checks its signature block here (the password outside its transaction).
   const signing = createSigning({ prisma, runCommand, signing: settings.signing });
-  const deps = { prisma, reader, runCommand, recordRead, settings, signing };
+  const deps = { prisma, reader, runCommand, recordRead, settings, signing, catchUpAudit: sequencer.catchUp };
   const services = {
     runCommand,
-    audit: createAuditService(deps),
+    sequencer,
+    audit: createAuditService({ prisma, sequencer, signingKey: auditLog.signingKey }),
     apiKeys: createApiKeyService({ ...deps, subscribe: db.subscribe.bind(db) }),
     securityAlerts: createSecurityAlertService(deps),
     signers: createSignerService({ prisma, runCommand, signing: settings.signing, signingChecks: signing }),

@@ -4,6 +4,7 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { z } from 'zod';
 import { DomainError, type ErrorCode } from '../domain/shared/errors.ts';
 import { DeadlineExceeded } from '../domain/shared/deadline.ts';
+import { sqlStateOf } from '../db/sql-state.ts';
 
 export type ProblemCode =
   | ErrorCode
@@ -138,21 +139,7 @@ function sqlStateProblem(state: string): { code: ProblemCode; detail: string } |
   return null;
 }
 
-/** The SQLSTATE of a database error, wherever Prisma and its driver adapter put it. */
-export function sqlStateOf(error: unknown): string | null {
-  const seen = new Set<unknown>();
-  const queue: unknown[] = [error];
-  while (queue.length) {
-    const next = queue.shift();
-    if (!next || typeof next !== 'object' || seen.has(next)) continue;
-    seen.add(next);
-    const record = next as Record<string, unknown>;
-    if (typeof record.originalCode === 'string' && /^[0-9A-Z]{5}$/.test(record.originalCode)) return record.originalCode;
-    if (record.kind === 'postgres' && typeof record.code === 'string' && /^[0-9A-Z]{5}$/.test(record.code)) return record.code;
-    queue.push(record.cause, record.meta, record.driverAdapterError);
-  }
-  return null;
-}
+export { sqlStateOf };
 
 function databaseProblem(error: unknown, request: FastifyRequest): Problem | null {
   const state = sqlStateOf(error);

@@ -8,6 +8,7 @@ import { expect } from 'vitest';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { buildDin, buildUnitCode, mod37_2 } from '../../src/domain/units/identification.ts';
 import { expectProblem } from './problems.ts';
+import { auditEventsWritten } from './audit-counts.ts';
 
 export interface ChainFacilities {
   bankId: string;
@@ -130,7 +131,7 @@ export async function writtenCounts(prisma: PrismaClient) {
   const [patients, administrations, superseded, dispositions, reactions, closedInvestigations, recalls, recallItems, audit] = await Promise.all([
     prisma.patient.count(), prisma.administration.count(), prisma.administration.count({ where: { supersededAt: { not: null } } }),
     prisma.disposition.count(), prisma.adverseReaction.count(), prisma.adverseReaction.count({ where: { investigationClosedAt: { not: null } } }),
-    prisma.recall.count(), prisma.recallItem.count(), prisma.auditEvent.count(),
+    prisma.recall.count(), prisma.recallItem.count(), auditEventsWritten(prisma),
   ]);
   const statuses = await prisma.unit.findMany({ select: { id: true, status: true, locationFacilityId: true }, orderBy: { id: 'asc' } });
   const lotStatuses = await prisma.lot.findMany({ select: { id: true, status: true }, orderBy: { id: 'asc' } });

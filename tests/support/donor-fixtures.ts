@@ -3,6 +3,7 @@
 // determination) and returns what later steps (recovery, lots) need.
 import { randomBytes } from 'node:crypto';
 import type { Client, TestApp } from './test-app.ts';
+import { auditEventsWritten } from './audit-counts.ts';
 import { signed } from './signing.ts';
 
 const DAY_MS = 86_400_000;
@@ -141,7 +142,7 @@ export async function writeCounts(t: TestApp) {
     p.medicalHistoryReview.count(),
     p.eligibilityDetermination.count(),
     p.correction.count(),
-    p.auditEvent.count(),
+    auditEventsWritten(p),
     p.eligibilityDetermination.count({ where: { supersededAt: { not: null } } }),
     p.lot.count({ where: { status: 'on_hold' } }),
     p.unit.count({ where: { status: 'on_hold' } }),

@@ -3,6 +3,7 @@
 import { expect } from 'vitest';
 import { DEFAULT_PANEL } from '../../src/domain/donors/screening-panel.ts';
 import type { TestApp } from './test-app.ts';
+import { auditEventsWritten } from './audit-counts.ts';
 import { signed } from './signing.ts';
 
 type Key = Awaited<ReturnType<TestApp['keyFor']>>;
@@ -166,7 +167,7 @@ export async function snapshot(t: TestApp) {
       p.shipment.count(),
       p.shipmentItem.findMany({ select: { id: true, receivedAcceptable: true } }),
       p.shipmentReceipt.count(),
-      p.auditEvent.count(),
+      auditEventsWritten(p),
     ]),
     p.lot.findMany({ select: { id: true, status: true, processingCompletedAt: true }, orderBy: { id: 'asc' } }),
     p.unit.findMany({ select: { id: true, status: true, locationFacilityId: true, inTransitShipmentId: true }, orderBy: { id: 'asc' } }),

@@ -25,8 +25,13 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** On PostgreSQL there is no data directory of the test's own: the audit log is signed with this test key. */
+export const TEST_AUDIT_SIGNING_SEED = Buffer.alloc(32, 7).toString('base64');
+
 export function databaseEnv(target: DatabaseTarget): Record<string, string> {
-  return target.engine === 'pglite' ? { DATA_DIR: target.dataDir, DATABASE_URL: '' } : { DATABASE_URL: target.url };
+  return target.engine === 'pglite'
+    ? { DATA_DIR: target.dataDir, DATABASE_URL: '' }
+    : { DATABASE_URL: target.url, AUDIT_SIGNING_KEY: TEST_AUDIT_SIGNING_SEED };
 }
 
 export async function startService(env: Record<string, string>, { timeoutMs = 120_000 } = {}): Promise<ServiceProcess> {

@@ -3,6 +3,8 @@
 // gives a test, through the client or directly, is held to the OpenAPI contract (contract.ts).
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.ts';
+import { TEST_AUDIT_SIGNING_SEED } from './service-process.ts';
+import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { generateApiKey } from '../../src/domain/auth/api-keys.ts';
@@ -39,7 +41,13 @@ export interface TestApp {
   scratch: ScratchDatabase;
   /** The OpenAPI contract every response of this app is checked against. */
   contract: Contract;
+  /** Integrates every audit event committed so far into the log (the sequencer runs on its own too). */
+  settle(): Promise<void>;
+  /** The audit log's rows once every event committed so far is in it. */
+  auditLog(): Promise<PrismaClient['auditEvent']>;
 }
+
+
 
 /**
  * Routes every promise-style app.inject() through the contract: the response is checked
@@ -72,7 +80,7 @@ export async function startTestApp(engine: Engine, options: { scratch?: ScratchD
     AUTH_FAILURE_LIMIT: '10000',
     // Signing passwords hashed cheaply in tests (production keeps the memory-hard default).
     SIGNING_PASSWORD_SCRYPT_LOG_N: '10',
-    ...(scratch.target.engine === 'pglite' ? { DATA_DIR: scratch.target.dataDir } : { DATABASE_URL: scratch.target.url }),
+    ...(scratch.target.engine === 'pglite' ? { DATA_DIR: scratch.target.dataDir } : { DATABASE_URL: scratch.target.url, AUDIT_SIGNING_KEY: TEST_AUDIT_SIGNING_SEED }),
     ...options.env,
   });
   const database = await openDatabase(scratch.target);
@@ -126,6 +134,11 @@ export async function startTestApp(engine: Engine, options: { scratch?: ScratchD
       return { ...as(key), key, keyId: id, signerId: signer ? await enrolSigner(id, key) : null };
     },
     contract,
+    settle: () => app.services.sequencer.catchUp(),
+    async auditLog() {
+      await app.services.sequencer.catchUp();
+      return database.prisma.auditEvent;
+    },
     async close({ drop = true } = {}) {
       recordCoverage(process.env.CONTRACT_REPORT_DIR);
       await app.close();

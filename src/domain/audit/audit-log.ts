@@ -1,7 +1,8 @@
-// The audit trail: an append-only hash chain. Each event's hash covers its content and the
-// hash of the event before it, so a changed, removed or reordered event breaks every hash after it.
+// Writing to the audit trail. A command's events go to audit_queue in the command's own
+// transaction, in the order it appends them; no lock is shared with other commands. The
+// sequencer (sequencer.ts) later makes them log entries with consecutive sequence numbers.
 import { createHash } from 'node:crypto';
-import type { AuditEvent } from '../../generated/prisma/client.ts';
+import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { canonicalJson, toJson, type Json } from '../shared/json.ts';
 import type { Tx } from '../shared/transaction.ts';
@@ -17,80 +18,89 @@ export interface AuditEntry {
   reason?: string | null;
 }
 
-export const GENESIS_HASH = '0'.repeat(64);
-
-type HashedFields = Pick<
-  AuditEvent,
-  'seq' | 'occurredAt' | 'actorKeyId' | 'actorName' | 'actorRole' | 'action' | 'entityType' | 'entityId' | 'reason' | 'requestId' | 'prevHash'
-> & { before: Json; after: Json };
-
-export function hashEvent(event: HashedFields): string {
-  const content = canonicalJson({
-    seq: event.seq.toString(),
-    occurredAt: event.occurredAt.toISOString(),
-    actorKeyId: event.actorKeyId,
-    actorName: event.actorName,
-    actorRole: event.actorRole,
-    action: event.action,
-    entityType: event.entityType,
-    entityId: event.entityId,
-    before: event.before,
-    after: event.after,
-    reason: event.reason,
-    requestId: event.requestId,
-    prevHash: event.prevHash,
-  });
-  return createHash('sha256').update(content).digest('hex');
+/** An event's content as the log holds it: what its leaf hash covers. */
+export interface LoggedContent {
+  seq: bigint;
+  occurredAt: Date;
+  actorKeyId: string | null;
+  actorName: string;
+  actorRole: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+  requestId: string | null;
 }
 
 /**
- * Appends events for one command. Must be created inside the command's transaction, which
- * holds the write lock: the chain's tail is read once, then kept here as events are added.
+ * The canonical bytes of a log entry: UTF-8 of its fields as canonical JSON (sorted keys, the
+ * sequence number as a decimal string, the instant in ISO 8601 with milliseconds). The entry's
+ * leaf hash is SHA-256(0x00 || these bytes). scripts/verify-log.mjs computes the same bytes
+ * from GET /audit-events, so an auditor can recompute every leaf outside the service.
+ */
+export function canonicalEventBytes(event: LoggedContent): Buffer {
+  return Buffer.from(
+    canonicalJson({
+      seq: event.seq.toString(),
+      occurredAt: event.occurredAt.toISOString(),
+      actorKeyId: event.actorKeyId,
+      actorName: event.actorName,
+      actorRole: event.actorRole,
+      action: event.action,
+      entityType: event.entityType,
+      entityId: event.entityId,
+      before: toJson(event.before),
+      after: toJson(event.after),
+      reason: event.reason,
+      requestId: event.requestId,
+    } satisfies Record<string, Json>),
+    'utf8',
+  );
+}
+
+/** SHA-256(0x00 || canonical bytes): the entry's leaf in the Merkle tree (RFC 9162 §2.1.1). */
+export const eventLeafHash = (event: LoggedContent): Buffer =>
+  createHash('sha256').update(Buffer.from([0])).update(canonicalEventBytes(event)).digest();
+
+function queueRows(ctx: RequestContext, now: Date, entries: AuditEntry[]) {
+  return entries.map((entry) => ({
+    occurredAt: now,
+    actorKeyId: ctx.actor.keyId,
+    actorName: ctx.actor.name,
+    actorRole: ctx.actor.role,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    before: toJson(entry.before) ?? undefined,
+    after: toJson(entry.after) ?? undefined,
+    reason: entry.reason ?? null,
+    requestId: ctx.requestId,
+  }));
+}
+
+/**
+ * Appends events for one command, inside its transaction. Appends run one after another even
+ * if a command fires several at once, so the queue keeps the order they were appended in.
  */
 export function createAuditAppender(tx: Tx, ctx: RequestContext, now: Date) {
-  function link(entry: AuditEntry, prev: { seq: bigint; hash: string }) {
-    const fields: HashedFields = {
-      seq: prev.seq + 1n,
-      occurredAt: now,
-      actorKeyId: ctx.actor.keyId,
-      actorName: ctx.actor.name,
-      actorRole: ctx.actor.role,
-      action: entry.action,
-      entityType: entry.entityType,
-      entityId: entry.entityId,
-      before: toJson(entry.before),
-      after: toJson(entry.after),
-      reason: entry.reason ?? null,
-      requestId: ctx.requestId,
-      prevHash: prev.hash,
-    };
-    return { ...fields, before: fields.before ?? undefined, after: fields.after ?? undefined, hash: hashEvent(fields) };
-  }
-
-  let tail: { seq: bigint; hash: string } | undefined;
-  // Appends run one after another even if a command fires several at once, so that each
-  // event links to the one before it.
   let queue: Promise<void> = Promise.resolve();
-
-  async function appendNow(entries: AuditEntry[]): Promise<void> {
-    tail ??= (await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } })) ?? { seq: 0n, hash: GENESIS_HASH };
-    let prev = tail;
-    const rows = entries.map((entry) => {
-      const row = link(entry, prev);
-      prev = { seq: row.seq, hash: row.hash };
-      return row;
-    });
-    await tx.auditEvent.createMany({ data: rows });
-    tail = prev;
-  }
 
   /** Appends the entries in order, in one insert. */
   function append(entries: AuditEntry[]): Promise<void> {
     if (entries.length === 0) return queue;
-    const done = queue.then(() => appendNow(entries));
+    const done = queue.then(async () => {
+      await tx.auditQueue.createMany({ data: queueRows(ctx, now, entries) });
+    });
     queue = done.catch(() => {});
     return done;
   }
 
   return append;
+}
+
+/** A read that must be recorded (a trace): one plain insert into the queue, in its own statement. */
+export async function enqueueEvent(prisma: PrismaClient, ctx: RequestContext, entry: AuditEntry): Promise<void> {
+  await prisma.auditQueue.createMany({ data: queueRows(ctx, new Date(), [entry]) });
 }

@@ -213,6 +213,20 @@ export class CompactRange {
   private readonly nodes: { level: number; hash: Hash }[] = [];
   size = 0;
 
+  /** The right edge of an existing tree of `size` leaves, from the hashes of its complete subtrees. */
+  static of(size: number, subtree: (node: NodeId) => Hash): CompactRange {
+    const range = new CompactRange();
+    let start = 0;
+    for (let level = Math.floor(Math.log2(Math.max(size, 1))); level >= 0; level--) {
+      if (size - start >= 2 ** level) {
+        range.nodes.push({ level, hash: subtree({ level, index: start / 2 ** level }) });
+        start += 2 ** level;
+      }
+    }
+    range.size = size;
+    return range;
+  }
+
   /** Appends a leaf hash; calls `completed` for every complete subtree this append closes (level ≥ 1). */
   append(leaf: Hash, completed?: (node: NodeId, hash: Hash) => void): void {
     let hash = leaf;

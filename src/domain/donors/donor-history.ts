@@ -1,11 +1,12 @@
 // The donor's full record for auditors, in one read: every consent (with its withdrawal),
 // result, review, determination (superseded ones marked) and correction, and the audit
 // events of all of them, in sequence order.
+import { eventView } from '../audit/audit-service.ts';
 import { notFound } from '../shared/errors.ts';
 import { pageOf, pageWindow, type PageQuery } from '../shared/pagination.ts';
 import { determinationViews, donorInclude, donorView, type DonorDeps } from './donor-records.ts';
 
-export function createDonorHistory({ prisma }: DonorDeps) {
+export function createDonorHistory({ prisma, catchUpAudit }: DonorDeps) {
   async function history(donorId: string) {
     const donor = await prisma.donor.findUnique({ where: { id: donorId }, include: donorInclude });
     if (!donor) throw notFound('Donor', donorId);
@@ -26,6 +27,7 @@ export function createDonorHistory({ prisma }: DonorDeps) {
       ['eligibility_determination', determinations.map((d) => d.id)],
       ['correction', corrections.map((c) => c.id)],
     ];
+    await catchUpAudit?.();
     const auditEvents = await prisma.auditEvent.findMany({
       where: { OR: entities.filter(([, ids]) => ids.length).map(([entityType, ids]) => ({ entityType, entityId: { in: ids } })) },
       orderBy: { seq: 'asc' },
@@ -37,7 +39,7 @@ export function createDonorHistory({ prisma }: DonorDeps) {
       medicalHistoryReviews,
       determinations: await determinationViews(prisma, determinations),
       corrections,
-      auditEvents,
+      auditEvents: auditEvents.map(eventView),
     };
   }
 

@@ -64,4 +64,6 @@ export interface DonorDeps {
   runCommand: RunCommand;
   signing: Signing;
   settings: { screeningPanel: string[]; recoveryLimitHours: number };
+  /** Integrates every audit event committed so far (the donor's history shows them all). */
+  catchUpAudit?: () => Promise<void>;
 }

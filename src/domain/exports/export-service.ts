@@ -152,8 +152,9 @@ export function createExportService({ prisma, recordRead, inventory, audit }: Ex
   function auditExport(query: Omit<AuditQuery, 'limit'>): Export {
     const rows = (async function* () {
       let after = query.after;
-      for (;;) {
-        const page = await audit.list({ ...query, after, limit: 500 });
+      for (let first = true; ; first = false) {
+        // Every event committed before the export began is integrated once, at the start.
+        const page = await audit.list({ ...query, after, limit: 500 }, { catchUp: first });
         for (const event of page.items) yield z.encode(auditEvent, event as z.output<typeof auditEvent>) as ExportRow;
         if (page.nextCursor === null) return;
         after = BigInt(page.nextCursor);

@@ -41,7 +41,10 @@ function assertDeliverable(url: string) {
 }
 
 export function createNoticeService({ prisma, runCommand }: { prisma: PrismaClient; runCommand: RunCommand }) {
-  /** Registers (or replaces) where a facility receives notices; the previous endpoint is superseded, never deleted. */
+  /**
+   * Registers (or replaces) where a facility receives notices; the previous endpoint is superseded,
+   * never deleted. The facility's notices that failed for good go out again to the new endpoint.
+   */
   async function registerEndpoint(ctx: RequestContext, facilityId: string, input: NewEndpoint) {
     assertDeliverable(input.url);
     return runCommand(ctx, async ({ tx, audit, now }) => {
@@ -50,13 +53,15 @@ export function createNoticeService({ prisma, runCommand }: { prisma: PrismaClie
       const previous = await tx.facilityWebhook.findFirst({ where: { facilityId, supersededAt: null } });
       if (previous) await tx.facilityWebhook.update({ where: { id: previous.id }, data: { supersededAt: now } });
       const hook = await tx.facilityWebhook.create({ data: { facilityId, url: input.url, secret: input.secret, registeredAt: now, registeredBy: ctx.actor.keyId } });
+      // Notices that failed for good at the old endpoint get a new round of attempts at this one.
+      const requeued = await tx.recallNotice.updateMany({ where: { facilityId, status: 'failed' }, data: { status: 'pending', nextAttemptAt: now, leaseUntil: null } });
       // The trail keeps the secret's fingerprint, never the secret.
       await audit({
         action: 'facility.recall_notice_endpoint_registered',
         entityType: 'facility',
         entityId: facilityId,
         before: previous ? { url: previous.url, secretFingerprint: secretFingerprint(previous.secret) } : null,
-        after: { url: hook.url, secretFingerprint: secretFingerprint(hook.secret) },
+        after: { url: hook.url, secretFingerprint: secretFingerprint(hook.secret), failedNoticesRequeued: requeued.count },
       });
       return endpointView(hook);
     });

@@ -5,6 +5,7 @@
 // outside any transaction; its outcome is written with an audit event in a command of its own.
 // Retries back off exponentially from the row's next_attempt_at, so they survive a restart. A
 // notice the receiver answered 2xx (or its consignee acknowledged) is never sent again.
+import { ADVISORY_LOCKS } from '../shared/advisory-locks.ts';
 import { performance } from 'node:perf_hooks';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { RequestContext } from '../shared/context.ts';
@@ -24,7 +25,7 @@ export interface WorkerLog {
   error(fields: object, message: string): void;
 }
 
-const WORKER_LOCK_KEY = 7_340_155_011n;
+const WORKER_LOCK_KEY = ADVISORY_LOCKS.noticeWorker;
 const CLAIM_BATCH = 20;
 const MAX_BACKOFF_MS = 6 * 3_600_000;
 
@@ -64,6 +65,9 @@ export function createNoticeWorker(deps: { prisma: PrismaClient; runCommand: Run
 
   async function deliver({ notice, hook }: Awaited<ReturnType<typeof claim>>[number]) {
     const attempt = notice.attempts + 1;
+    // Backoff and NOTICE_MAX_ATTEMPTS count the attempts at the current endpoint: registering a
+    // new one gives a notice a new round.
+    const atThisEndpoint = (await prisma.noticeDeliveryAttempt.count({ where: { noticeId: notice.id, attemptedAt: { gte: hook.registeredAt } } })) + 1;
     const body = JSON.stringify(notice.payload);
     const timestamp = String(Math.floor(Date.now() / 1000));
     const attemptedAt = new Date();
@@ -92,10 +96,10 @@ export function createNoticeWorker(deps: { prisma: PrismaClient; runCommand: Run
     }
     const durationMs = Math.round(performance.now() - started);
     const delivered = statusCode !== null && statusCode >= 200 && statusCode < 300;
-    const exhausted = !delivered && attempt >= settings.maxAttempts;
+    const exhausted = !delivered && atThisEndpoint >= settings.maxAttempts;
     await runCommand(workerContext(notice.id, attempt), async ({ tx, audit, now }) => {
       await tx.noticeDeliveryAttempt.create({ data: { noticeId: notice.id, attempt, attemptedAt, url: hook.url, statusCode, error, durationMs, delivered } });
-      const next = delivered ? { status: 'delivered', deliveredAt: now } : exhausted ? { status: 'failed' } : { nextAttemptAt: new Date(now.getTime() + backoffMs(attempt, settings.retryBaseMs)) };
+      const next = delivered ? { status: 'delivered', deliveredAt: now } : exhausted ? { status: 'failed' } : { nextAttemptAt: new Date(now.getTime() + backoffMs(atThisEndpoint, settings.retryBaseMs)) };
       // Only a notice still pending moves: one acknowledged meanwhile keeps its status.
       await tx.recallNotice.updateMany({ where: { id: notice.id, status: 'pending' }, data: { attempts: attempt, leaseUntil: null, ...next } });
       await audit({

@@ -12,6 +12,17 @@ const readinessReport = z
     warning: z.string().optional(),
     database: z.enum(['reachable', 'unreachable']),
     pendingMigrations: z.array(z.string()),
+    auditLog: z
+      .object({
+        queued: z.number().int(),
+        lagSeconds: z.number(),
+        treeSize: z.string(),
+        lastHeadAgeSeconds: z.number().nullable(),
+        sequencerLeader: z.boolean(),
+        integrationError: z.string().nullable(),
+      })
+      .optional()
+      .meta({ description: 'The audit log: events waiting to be integrated, how long the oldest has waited, its size and the age of its latest signed head' }),
   })
   .meta({ id: 'Readiness' });
 
@@ -31,7 +42,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: readinessReport, 503: readinessReport },
     },
     handler: async (_request, reply) => {
-      const report = await readiness(app.database, app.shippedMigrations);
+      const report = await readiness(app.database, app.shippedMigrations, app.services.sequencer);
       return reply.code(report.status === 'ready' ? 200 : 503).send(report);
     },
   });
