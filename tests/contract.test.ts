@@ -62,7 +62,7 @@ describe('the OpenAPI contract check', () => {
     expect(message).toMatch(/operation sweepExpiredUnits/);
   });
 
-  it('checks every response the test client receives, and fails the test on a broken one', async () => {
+  it('checks every response the test client receives, and fails the test on a broken one [REQ-DOC-02]', async () => {
     const before = t.contract.checked;
     await t.admin.get('/facilities?limit=1');
     expect(t.contract.checked).toBe(before + 1);

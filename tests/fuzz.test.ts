@@ -87,7 +87,7 @@ describe.each(engines)('fuzzing every write and list route on %s', (engine) => {
     // Time-bounded, but never so short that most routes were not reached.
     expect(seen.size).toBeGreaterThan(Math.min(operations.length, 10));
   });
-  it('answers every operation, as any caller, with any method and headers, as the document says', { timeout: CONTRACT_FUZZ_MS + 60_000 }, async () => {
+  it('answers every operation, as any caller, with any method and headers, as the document says [REQ-DOC-02]', { timeout: CONTRACT_FUZZ_MS + 60_000 }, async () => {
     const all = operationsOf((await t.app.inject({ method: 'GET', url: '/openapi.json' })).json());
     const keys: Record<string, string | null> = { admin: t.adminKey, none: null, bogus: `atk_${'x'.repeat(40)}` };
     for (const role of ['coordinator', 'quality', 'auditor'] as const) keys[role] = (await t.keyFor(role)).key;

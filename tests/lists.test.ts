@@ -66,6 +66,7 @@ describe.each(engines)('lists on %s', (engine) => {
       '/administrations',
       `/administrations?patientId=${patients[0]}`,
       '/recalls',
+      '/recall-notices',
       `/patients?facilityId=${f.clinicId}`,
       '/api-keys',
       '/adverse-reactions',
@@ -166,6 +167,23 @@ describe.each(engines)('lists on %s', (engine) => {
     expect(idsOf((await ok(auditor.get(`/recalls?donorId=${chain.donorId}`))).items)).toEqual([byDonor.id]);
     expect((await ok(auditor.get('/recalls?scope=donor&limit=200'))).items.every((r: { scope: string }) => r.scope === 'donor')).toBe(true);
     expectProblem(await clinician.get('/recalls'), 403, 'forbidden');
+  });
+
+  it('lists the notices sent to consignees by facility, recall, kind and status, without the body sent [REQ-LIST-01]', async () => {
+    const chain = await seedChain(t.database.prisma, f, { units: 1, receivedAt: otherClinicId });
+    const recall = await ok(quality.post('/recalls', { scope: 'lot', lotId: chain.lotId, reason: 'packaging breach', ...signed('responsibility') }), 201);
+    const byRecall = (await ok(auditor.get(`/recall-notices?recallId=${recall.id}`))).items;
+    expect(byRecall).toEqual([expect.objectContaining({ kind: 'recall', recallId: recall.id, facilityId: otherClinicId, sourceId: recall.id })]);
+    expect(Object.keys(byRecall[0]).sort()).toEqual(['attempts', 'createdAt', 'deliveredAt', 'facilityId', 'id', 'kind', 'nextAttemptAt', 'recallId', 'sourceId', 'status']);
+    const full = await ok(coordinator.get(`/recall-notices/${byRecall[0].id}`));
+    expect(full).toMatchObject({ ...byRecall[0], payload: expect.any(Object) });
+    const atOther = (await ok(t.admin.get(`/recall-notices?facilityId=${otherClinicId}&kind=recall&limit=200`))).items;
+    expect(atOther.every((n: { facilityId: string; kind: string }) => n.facilityId === otherClinicId && n.kind === 'recall')).toBe(true);
+    expect(idsOf(atOther)).toContain(byRecall[0].id);
+    const statuses = new Set(((await ok(t.admin.get(`/recall-notices?status=${byRecall[0].status}&limit=200`))).items as { status: string }[]).map((n) => n.status));
+    expect([...statuses]).toEqual([byRecall[0].status]);
+    expectProblem(await clinician.get('/recall-notices'), 403, 'forbidden');
+    expectProblem(await t.admin.get('/recall-notices?status=lost'), 400, 'validation_failed');
   });
 
   it('lists API keys by role and revocation, never their secrets [REQ-LIST-01]', async () => {

@@ -36,7 +36,7 @@ describe('openapi.yaml', () => {
     doc = parse(text);
   });
 
-  it('is what the code generates (run npm run openapi after changing a route)', async () => {
+  it('is what the code generates (run npm run openapi after changing a route) [REQ-DOC-01]', async () => {
     const committed = await readFile(new URL('../openapi.yaml', import.meta.url), 'utf8');
     expect(committed).toBe(text);
   });
@@ -58,15 +58,18 @@ describe('openapi.yaml', () => {
     expect(doc.info.license.identifier ?? doc.info.license.url).toBeTruthy();
   });
 
-  it('needs no key for /health, /ready, /openapi.json and /fhir/metadata, and says which roles may call every other operation', () => {
+  it('needs no key for /health, /ready, /openapi.json and /fhir/metadata, and says which roles may call every other operation, which can answer 401 and 429', () => {
     for (const { name, op, path } of operationsOf(doc)) {
       if (['/health', '/ready', '/openapi.json', '/fhir/metadata'].includes(path)) {
         expect(op.security, name).toEqual([]);
         expect(op.responses['401'], name).toBeUndefined();
+        expect(op.responses['429'], name).toBeUndefined(); // no key is checked, so none is counted as failing
       } else {
         expect(op.security, name).toBeUndefined(); // the document's global apiKey requirement
         expect(op['x-allowed-roles']?.length, name).toBeGreaterThan(0);
         expect(op.responses['401'], name).toBeDefined();
+        // Failed authentications are limited (src/http/plugins/auth-failures.ts): any keyed operation can answer 429.
+        expect(op.responses['429'], name).toMatchObject({ $ref: '#/components/responses/TooManyRequests' });
       }
     }
   });
@@ -137,6 +140,16 @@ describe('openapi.yaml', () => {
     const trace = doc.components.schemas.UnitTrace.properties;
     expect(trace.unit.properties.status.enum).toContain('administered');
     expect(trace.dispositions.items.properties.reasonCode.enum).toContain('returned');
+  });
+
+  it('states the rules JSON Schema can express: items that may not repeat, fields a value makes required', () => {
+    const schemas = doc.components.schemas;
+    expect(schemas.NewShipment.properties.unitCodes.uniqueItems).toBe(true);
+    expect(schemas.NewConsent.properties.scope.uniqueItems).toBe(true);
+    for (const name of ['NewAdministration', 'AdministrationCorrection']) {
+      expect(schemas[name], name).toMatchObject({ if: { properties: { indication: { const: 'other' } } }, then: { required: ['indicationDetail'] } });
+    }
+    expect(schemas.NewApiKey).toMatchObject({ if: { properties: { role: { const: 'clinician' } } }, then: { required: ['facilityId'] } });
   });
 
   it('has no component that nothing refers to', () => {

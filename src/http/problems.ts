@@ -62,6 +62,8 @@ export const problemSchema = z
     errors: z.array(fieldIssue).optional().meta({ description: 'For 400 validation_failed and 422 rule_violation: every field the problem is about, named one way' }),
     currentStatus: z.string().optional().meta({ description: 'For 409 invalid_state: the state that refuses the transition' }),
     allowedRoles: z.array(z.string()).optional().meta({ description: 'For 403 forbidden: the roles that may call the route' }),
+    allowedMethods: z.array(z.string()).optional().meta({ description: 'For 405 method_not_allowed: the methods the path answers, as in the Allow header' }),
+    available: z.array(z.string()).optional().meta({ description: 'For 406 not_acceptable: the media types the operation answers in' }),
     failedPrerequisites: z
       .array(z.looseObject({ code: z.string(), detail: z.string(), testCode: z.string().optional() }))
       .optional()

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, timestamp } from '../shared/schemas.ts';
+import { id, pageOf, pageQuery, timestamp } from '../shared/schemas.ts';
 
 export const newEndpoint = z
   .object({
@@ -26,16 +26,19 @@ export const endpointView = z
   })
   .meta({ id: 'RecallNoticeEndpoint' });
 
+export const noticeKind = z.enum(['recall', 'consent_withdrawal', 'adverse_reaction']).meta({ id: 'RecallNoticeKind' });
+export const noticeStatus = z.enum(['pending', 'delivered', 'acknowledged', 'failed']).meta({ id: 'RecallNoticeStatus' });
+
 export const noticeView = z
   .object({
     id,
-    kind: z.enum(['recall', 'consent_withdrawal', 'adverse_reaction']),
+    kind: noticeKind,
     sourceId: id,
     recallId: id.nullable(),
     facilityId: id,
     payload: z.record(z.string(), z.unknown()).meta({ description: 'The body POSTed to the facility' }),
     createdAt: timestamp,
-    status: z.enum(['pending', 'delivered', 'acknowledged', 'failed']),
+    status: noticeStatus,
     attempts: z.number().int(),
     nextAttemptAt: timestamp,
     deliveredAt: timestamp.nullable(),
@@ -53,3 +56,17 @@ export const noticeView = z
     ),
   })
   .meta({ id: 'RecallNotice' });
+
+/** A notice in a list: what GET /recall-notices/{id} shows but the body sent and the attempts. */
+export const noticeSummary = noticeView.omit({ payload: true, deliveryAttempts: true }).meta({ id: 'RecallNoticeSummary' });
+
+export const noticeListQuery = pageQuery.extend({
+  facilityId: id.optional().meta({ description: 'Notices sent to this consignee' }),
+  recallId: id.optional(),
+  kind: noticeKind.optional(),
+  status: noticeStatus.optional(),
+});
+
+export const noticePage = pageOf(noticeSummary, 'RecallNoticePage');
+
+export type NoticeListQuery = z.infer<typeof noticeListQuery>;

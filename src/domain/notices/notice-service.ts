@@ -8,6 +8,8 @@ import type { RunCommand } from '../shared/transaction.ts';
 import { secretFingerprint } from './notice-signature.ts';
 import { recallNoticeStatus, type NoticeStatus } from './notice-status.ts';
 import type { NoticeKind } from './notice-outbox.ts';
+import type { NoticeListQuery } from './notice-schemas.ts';
+import { pageOf, pageWindow } from '../shared/pagination.ts';
 
 export interface NewEndpoint {
   url: string;
@@ -105,7 +107,19 @@ export function createNoticeService({ prisma, runCommand }: { prisma: PrismaClie
     return { ...rest, payload: rest.payload as Record<string, unknown>, kind: rest.kind as NoticeKind, status: rest.status as NoticeStatus, deliveryAttempts: deliveryAttempts.map(({ noticeId: _n, ...a }) => a) };
   }
 
-  return { registerEndpoint, endpoint, acknowledge, notice, recallNoticeStatus: (recallId: string) => recallNoticeStatus(prisma, recallId) };
+  /** Notices in the order they were created, by consignee, recall, kind and status, a page at a time. */
+  async function list(query: NoticeListQuery) {
+    const { facilityId, recallId, kind, status } = query;
+    const rows = await prisma.recallNotice.findMany({
+      where: { facilityId, recallId, kind, status },
+      omit: { payload: true, leaseUntil: true },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      ...pageWindow(query),
+    });
+    return pageOf(rows.map((row) => ({ ...row, kind: row.kind as NoticeKind, status: row.status as NoticeStatus })), query.limit);
+  }
+
+  return { registerEndpoint, endpoint, acknowledge, notice, list, recallNoticeStatus: (recallId: string) => recallNoticeStatus(prisma, recallId) };
 }
 
 export type NoticeService = ReturnType<typeof createNoticeService>;

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { endpointView, newEndpoint, noticeView } from '../../domain/notices/notice-schemas.ts';
+import { endpointView, newEndpoint, noticeListQuery, noticePage, noticeView } from '../../domain/notices/notice-schemas.ts';
 import { idParams } from '../../domain/shared/schemas.ts';
 import { contextOf } from '../plugins/auth.ts';
 import { errorResponses } from '../responses.ts';
@@ -35,6 +35,18 @@ export const noticeRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: endpointView, ...errorResponses(400, 401, 403, 404) },
     },
     handler: async (request) => notices.endpoint(request.params.id),
+  });
+
+  app.get('/recall-notices', {
+    config: { allow: ['admin', 'coordinator', 'quality', 'auditor'] },
+    schema: {
+      operationId: 'listRecallNotices',
+      tags,
+      summary: 'Notices sent to consignees, in the order they were created, by facility, recall, kind and status (each one in full, with its attempts, at /recall-notices/{id})',
+      querystring: noticeListQuery,
+      response: { 200: noticePage, ...errorResponses(400, 401, 403) },
+    },
+    handler: async (request) => notices.list(request.query),
   });
 
   app.get('/recall-notices/:id', {
