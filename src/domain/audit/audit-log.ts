@@ -41,23 +41,25 @@ export interface LoggedContent {
  * from GET /audit-events, so an auditor can recompute every leaf outside the service.
  */
 export function canonicalEventBytes(event: LoggedContent): Buffer {
-  return Buffer.from(
-    canonicalJson({
-      seq: event.seq.toString(),
-      occurredAt: event.occurredAt.toISOString(),
-      actorKeyId: event.actorKeyId,
-      actorName: event.actorName,
-      actorRole: event.actorRole,
-      action: event.action,
-      entityType: event.entityType,
-      entityId: event.entityId,
-      before: toJson(event.before),
-      after: toJson(event.after),
-      reason: event.reason,
-      requestId: event.requestId,
-    } satisfies Record<string, Json>),
-    'utf8',
-  );
+  return Buffer.from(canonicalJson(eventFields(event)), 'utf8');
+}
+
+/** The fields a log entry's hash covers, as JSON (the old hash chain covered them too, and its link). */
+export function eventFields(event: LoggedContent): Record<string, Json> {
+  return {
+    seq: event.seq.toString(),
+    occurredAt: event.occurredAt.toISOString(),
+    actorKeyId: event.actorKeyId,
+    actorName: event.actorName,
+    actorRole: event.actorRole,
+    action: event.action,
+    entityType: event.entityType,
+    entityId: event.entityId,
+    before: toJson(event.before),
+    after: toJson(event.after),
+    reason: event.reason,
+    requestId: event.requestId,
+  };
 }
 
 /** SHA-256(0x00 || canonical bytes): the entry's leaf in the Merkle tree (RFC 9162 §2.1.1). */

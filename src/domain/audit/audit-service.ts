@@ -134,7 +134,9 @@ export function createAuditService({ prisma, sequencer, signingKey }: { prisma: 
     const tree = new CompactRange();
     let expectedSeq = 1n;
     let headsChecked = 0;
-    let nextHead = await prisma.auditHead.findFirst({ orderBy: { treeSize: 'asc' } });
+    // Heads are read a page at a time, in order, beside the events.
+    const heads = headsInOrder();
+    let nextHead = (await heads.next()).value ?? null;
 
     const checkHeadsAt = async () => {
       while (nextHead && nextHead.treeSize <= BigInt(tree.size)) {
@@ -146,7 +148,7 @@ export function createAuditService({ prisma, sequencer, signingKey }: { prisma: 
           tally.add({ kind: 'head_signature_invalid', ...at, problem: 'the stored size or root differs from the signed note' });
         if (nextHead.treeSize === BigInt(tree.size) && !tree.root().equals(Buffer.from(nextHead.rootHash)))
           tally.add({ kind: 'head_root_mismatch', ...at, problem: 'the root recomputed from the events differs from the signed root' });
-        nextHead = await prisma.auditHead.findFirst({ where: { treeSize: { gt: nextHead.treeSize } }, orderBy: { treeSize: 'asc' } });
+        nextHead = (await heads.next()).value ?? null;
       }
     };
 
@@ -171,7 +173,7 @@ export function createAuditService({ prisma, sequencer, signingKey }: { prisma: 
     }
     await checkHeadsAt();
     // A signed head larger than the log: events were cut from the end.
-    for (let beyond = nextHead; beyond; beyond = await prisma.auditHead.findFirst({ where: { treeSize: { gt: beyond.treeSize } }, orderBy: { treeSize: 'asc' } })) {
+    for (let beyond = nextHead; beyond; beyond = (await heads.next()).value ?? null) {
       headsChecked++;
       tally.add({ kind: 'head_beyond_log', treeSize: beyond.treeSize.toString(), problem: `a head signed ${beyond.treeSize} events but the log holds ${tree.size}` });
     }
@@ -187,6 +189,20 @@ export function createAuditService({ prisma, sequencer, signingKey }: { prisma: 
       breaks: tally.report(),
       legacyChain,
     };
+  }
+
+  /** Every signed head, smallest first, read in pages. */
+  async function* headsInOrder(): AsyncGenerator<AuditHead, undefined> {
+    for (let after: bigint | undefined; ; ) {
+      const page = await prisma.auditHead.findMany({
+        where: after === undefined ? undefined : { treeSize: { gt: after } },
+        orderBy: { treeSize: 'asc' },
+        take: VERIFY_BATCH,
+      });
+      yield* page;
+      if (page.length < VERIFY_BATCH) return undefined;
+      after = page.at(-1)!.treeSize;
+    }
   }
 
   /** The stored nodes must be the ones recomputed from the leaves. */

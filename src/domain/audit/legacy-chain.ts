@@ -2,8 +2,8 @@
 // verification answers as it did: each event's hash covers its content and the hash before it.
 import { createHash } from 'node:crypto';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
-import { canonicalJson, type Json } from '../shared/json.ts';
-import type { LoggedContent } from './audit-log.ts';
+import { canonicalJson } from '../shared/json.ts';
+import { eventFields, type LoggedContent } from './audit-log.ts';
 import { BreakTally, type BreakReport } from './verification.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -12,22 +12,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 type ChainedEvent = LoggedContent & { prevHash: string };
 
 export function legacyHash(event: ChainedEvent): string {
-  const content = canonicalJson({
-    seq: event.seq.toString(),
-    occurredAt: event.occurredAt.toISOString(),
-    actorKeyId: event.actorKeyId,
-    actorName: event.actorName,
-    actorRole: event.actorRole,
-    action: event.action,
-    entityType: event.entityType,
-    entityId: event.entityId,
-    before: (event.before ?? null) as Json,
-    after: (event.after ?? null) as Json,
-    reason: event.reason,
-    requestId: event.requestId,
-    prevHash: event.prevHash,
-  });
-  return createHash('sha256').update(content).digest('hex');
+  return createHash('sha256').update(canonicalJson({ ...eventFields(event), prevHash: event.prevHash })).digest('hex');
 }
 
 export interface LegacyChainVerification {
