@@ -11,7 +11,9 @@ import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlMigrationAwareDriver
 import type { FastifyInstance } from 'fastify';
 import { PrismaClient } from '../src/generated/prisma/client.ts';
 import { buildApp } from '../src/app.ts';
+import pg from 'pg';
 import { UTC_SESSION, type Database } from '../src/db/database.ts';
+import { pgliteStatements, poolStatements, type Statements } from '../src/db/statements.ts';
 import { engines } from './support/engines.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { ok, releasedLot, setupBank, splitUnits } from './support/lot-fixtures.ts';
@@ -33,6 +35,14 @@ function counting(factory: SqlDriverAdapterFactory, counter: { statements: numbe
   return { provider: factory.provider, adapterName: factory.adapterName, connect: async () => wrap(await factory.connect()) };
 }
 
+/** The reads that go past Prisma, counted too. */
+const countingStatements = (statements: Statements, counter: { statements: number }): Statements => ({
+  rows(query, name) {
+    counter.statements++;
+    return statements.rows(query, name);
+  },
+});
+
 /** The test app's database reopened through a counting adapter (its migrations already applied). */
 async function countingDatabase(t: TestApp, counter: { statements: number }): Promise<Database> {
   const target = t.scratch.target;
@@ -46,7 +56,8 @@ async function countingDatabase(t: TestApp, counter: { statements: number }): Pr
   }
   const counted = counting(factory, counter);
   const prisma = new PrismaClient({ adapter: counted });
-  const reader = await counted.connect();
+  const pool = pglite ? null : new pg.Pool({ connectionString: (target as { url: string }).url, options: UTC_SESSION });
+  const reader = countingStatements(pglite ? pgliteStatements(pglite) : poolStatements(pool!), counter);
   return {
     engine: target.engine,
     prisma,
@@ -56,7 +67,7 @@ async function countingDatabase(t: TestApp, counter: { statements: number }): Pr
     subscribe() {},
     async close() {
       await prisma.$disconnect();
-      await reader.dispose();
+      await pool?.end();
       await pglite?.close();
     },
   };

@@ -11,7 +11,9 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../src/generated/prisma/client.ts';
 import { applyMigrations } from '../src/db/migrations.ts';
+import pg from 'pg';
 import { UTC_SESSION } from '../src/db/database.ts';
+import { pgliteStatements, poolStatements, type Statements } from '../src/db/statements.ts';
 import { createTraceService, type TraceService } from '../src/domain/trace/trace-service.ts';
 import { createAdverseReactionService } from '../src/domain/adverse-reactions/adverse-reaction-service.ts';
 import { createRecallService } from '../src/domain/recalls/recall-service.ts';
@@ -81,24 +83,36 @@ describe.each(engines)('the number of statements a trace makes on %s', (engine) 
 
   beforeAll(async () => {
     let factory: SqlDriverAdapterFactory;
+    let statements: Statements;
     if (engine === 'pglite') {
       const pglite = await PGlite.create();
       factory = new PrismaPGlite(pglite);
       await applyMigrations(factory as PrismaPGlite);
+      statements = pgliteStatements(pglite);
       close = async () => pglite.close();
     } else {
       const t: TestApp = await startTestApp(engine);
       const url = t.scratch.target.engine === 'postgresql' ? t.scratch.target.url : '';
       factory = new PrismaPg({ connectionString: url, options: UTC_SESSION });
-      close = async () => t.close();
+      const pool = new pg.Pool({ connectionString: url, options: UTC_SESSION });
+      statements = poolStatements(pool);
+      close = async () => {
+        await pool.end();
+        await t.close();
+      };
     }
     const countingFactory = counting(factory, counter);
     prisma = new PrismaClient({ adapter: countingFactory });
-    const reader = await countingFactory.connect();
+    // The reads go past Prisma (db/statements.ts): counted there too.
+    const reader: Statements = {
+      rows(query, name) {
+        counter.statements++;
+        return statements.rows(query, name);
+      },
+    };
     const afterPrisma = close;
     close = async () => {
       await prisma.$disconnect();
-      await reader.dispose();
       await afterPrisma();
     };
     // The read event is the audit trail's business: counted apart, written nowhere here.

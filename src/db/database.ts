@@ -5,18 +5,19 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { DatabaseTarget } from '../config.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { pgliteStatements, poolStatements, type Statements } from './statements.ts';
 
 export type Prisma = PrismaClient;
 
 export interface Database {
   engine: DatabaseTarget['engine'];
   prisma: PrismaClient;
-  /** The driver adapter under Prisma, for reads that PostgreSQL answers in one statement (db/sql.ts). */
-  reader: SqlDriverAdapter;
+  /** SQL straight to the database, prepared by name: reads that PostgreSQL answers in one statement (db/sql.ts). */
+  reader: Statements;
   /** The adapter factory the schema engine uses to migrate this database. */
   migrationAdapter: SqlMigrationAwareDriverAdapterFactory;
   /** True only on a server that flushes commits to disk (PostgreSQL). */
@@ -77,17 +78,15 @@ async function openPglite(dataDir: string): Promise<Database> {
   }
   const adapter = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter });
-  const reader = await adapter.connect();
   return {
     engine: 'pglite',
     prisma,
-    reader,
+    reader: pgliteStatements(pglite),
     migrationAdapter: adapter,
     durable: false,
     subscribe() {},
     async close() {
       await prisma.$disconnect();
-      await reader.dispose();
       await pglite.close();
       await lock.release();
     },
@@ -105,12 +104,11 @@ async function openPostgres(url: string, { statementTimeoutMs }: OpenOptions): P
   pool.on('error', () => {});
   const adapter = new PrismaPg(pool);
   const prisma = new PrismaClient({ adapter });
-  const reader = await adapter.connect();
   const listeners: Listener[] = [];
   return {
     engine: 'postgresql',
     prisma,
-    reader,
+    reader: poolStatements(pool),
     migrationAdapter: wholeScriptMigrations(new PrismaPg({ connectionString: url, options: UTC_SESSION })),
     durable: true,
     async sessionConnection() {
@@ -124,7 +122,6 @@ async function openPostgres(url: string, { statementTimeoutMs }: OpenOptions): P
     async close() {
       await Promise.all(listeners.map((l) => l.close()));
       await prisma.$disconnect();
-      await reader.dispose();
       await pool.end();
     },
   };

@@ -3,8 +3,8 @@
 // CPU (socket, driver, Prisma's interpreter, garbage), so a read is one statement, not one per
 // relation. Queries are written as tagged templates (Prisma's `sql`): values become $1, $2, …
 // parameters, fragments nest.
-import type { ArgType, SqlQueryable } from '@prisma/driver-adapter-utils';
 import { Prisma } from '../generated/prisma/client.ts';
+import type { Statements } from './statements.ts';
 
 export type Sql = Prisma.Sql;
 export const sql = Prisma.sql;
@@ -12,10 +12,18 @@ export const raw = Prisma.raw;
 export const join = Prisma.join;
 
 /**
- * Where a read runs: the driver adapter the Prisma client itself uses (no Prisma query engine in
- * between), or a Prisma transaction when the read must see the transaction's own writes.
+ * Where a read runs: the database's own statements (statements.ts: no Prisma in between, the
+ * query prepared once when it has a name), or a Prisma transaction when the read must see the
+ * transaction's own writes.
  */
-export type SqlReader = Pick<SqlQueryable, 'queryRaw'> | Pick<Prisma.TransactionClient, '$queryRaw'>;
+export type SqlReader = Statements | Pick<Prisma.TransactionClient, '$queryRaw'>;
+
+/** A query the database keeps prepared under `name` (a fixed text: only its values change). */
+export interface NamedSql {
+  name: string;
+  query: Sql;
+}
+export const named = (name: string, query: Sql): NamedSql => ({ name, query });
 
 /**
  * An instant in the API's own form, 2026-11-24T08:30:00.000Z: UTC, milliseconds, Z, whatever
@@ -24,28 +32,15 @@ export type SqlReader = Pick<SqlQueryable, 'queryRaw'> | Pick<Prisma.Transaction
  */
 export const instant = (column: string): Sql => raw(`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
-function argType(value: unknown): ArgType {
-  switch (typeof value) {
-    case 'number':
-      return { scalarType: Number.isInteger(value) ? 'int' : 'float', arity: 'scalar' };
-    case 'bigint':
-      return { scalarType: 'bigint', arity: 'scalar' };
-    case 'boolean':
-      return { scalarType: 'boolean', arity: 'scalar' };
-    default:
-      return { scalarType: value instanceof Date ? 'datetime' : 'string', arity: 'scalar' };
-  }
-}
-
 /**
  * Runs a query whose first column is one JSON document (cast to text, so that both drivers hand
  * it over untouched) and returns it parsed; null when the query returns no row or a NULL document.
  */
-export async function readJson(reader: SqlReader, query: Sql): Promise<unknown> {
+export async function readJson(reader: SqlReader, statement: Sql | NamedSql): Promise<unknown> {
+  const [query, name] = 'query' in statement ? [statement.query, statement.name] : [statement, undefined];
   let text: unknown;
-  if ('queryRaw' in reader) {
-    const result = await reader.queryRaw({ sql: query.text, args: query.values, argTypes: query.values.map(argType) });
-    text = result.rows[0]?.[0];
+  if ('rows' in reader) {
+    text = (await reader.rows(query, name))[0]?.[0];
   } else {
     const rows = await reader.$queryRaw<Record<string, unknown>[]>(query);
     const first = rows[0];

@@ -62,7 +62,7 @@ export const defaultSettings = (): DomainSettings => ({
 export function createServices(db: Database, auditLog: AuditLogSettings, settings: DomainSettings = defaultSettings()) {
   const { prisma, reader } = db;
   const runCommand = createCommandRunner(prisma, { serializable: db.engine === 'postgresql' });
-  const recordRead = createReadRecorder(prisma);
+  const recordRead = createReadRecorder(reader);
   const sequencer = createSequencer({ prisma, key: auditLog.signingKey, intervalMs: auditLog.intervalMs, connect: auditLog.connect, log: auditLog.log });
   // Every signed decision checks its signature block here (the password outside its transaction).
   const signing = createSigning({ prisma, runCommand, signing: settings.signing });

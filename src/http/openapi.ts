@@ -7,6 +7,7 @@ import type { FastifyDynamicSwaggerOptions, SwaggerTransformObject } from '@fast
 import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Allow } from './plugins/auth.ts';
+import { wireOverride } from '../domain/shared/wire-schema.ts';
 
 export const openApiInfo = {
   title: 'Allograft tissue traceability service',
@@ -58,50 +59,7 @@ const tags = [
 
 // ---------- zod → JSON Schema ----------
 
-const ANNOTATIONS = new Set(['description', 'title', 'example', 'examples', 'default', 'deprecated', 'readOnly', 'writeOnly']);
-const FREE = new Set(['unknown', 'any']);
-
-/** A zod schema that accepts any JSON value: z.unknown() or z.any(), however optional or nullable. */
-function acceptsAnything(schema: z.core.$ZodType | undefined): boolean {
-  const def = schema?._zod.def as { type: string; innerType?: z.core.$ZodType; options?: z.core.$ZodType[] } | undefined;
-  if (!def) return false;
-  if (FREE.has(def.type)) return true;
-  if (def.type === 'nullable' || def.type === 'optional') return acceptsAnything(def.innerType);
-  if (def.type === 'union') return (def.options ?? []).some(acceptsAnything);
-  return false;
-}
-
-interface OverrideContext {
-  zodSchema: z.core.$ZodType;
-  jsonSchema: Record<string, unknown>;
-}
-
-/**
- * How the document shows a zod schema, in requests and responses alike:
- * - a codec (a calendar date, an instant, a sequence number) travels as its wire form, its
- *   input side, in both directions: a response is encoded, so `expiresOn` is a `format: date`
- *   string there too, never the Date it is inside the service;
- * - a union with a branch that accepts anything accepts anything (free JSON: `{}`), rather
- *   than an `anyOf` of "anything" and something narrower.
- */
-function override({ zodSchema, jsonSchema }: OverrideContext) {
-  const def = zodSchema._zod.def as { type: string; in?: z.core.$ZodType };
-  if (def.type === 'pipe' && zodSchema._zod.traits.has('$ZodCodec') && def.in) {
-    const { $schema: _, ...wire } = z.toJSONSchema(def.in, { target: 'draft-2020-12', io: 'input' });
-    for (const key of Object.keys(jsonSchema)) if (!ANNOTATIONS.has(key)) delete jsonSchema[key];
-    Object.assign(jsonSchema, wire);
-  }
-  if (def.type === 'date') Object.assign(jsonSchema, { type: 'string', format: 'date-time' });
-  // Decided on the zod schema, not on the JSON of its branches: a branch may not be filled in yet
-  // when this runs (zod flattens references in its own order).
-  const anyOf = jsonSchema.anyOf as object[] | undefined;
-  if (anyOf && acceptsAnything(zodSchema)) {
-    delete jsonSchema.anyOf;
-    for (const branch of anyOf) for (const [key, value] of Object.entries(branch)) if (ANNOTATIONS.has(key)) jsonSchema[key] ??= value;
-  }
-}
-
-const zodToJsonConfig = { override: override as (ctx: unknown) => void };
+const zodToJsonConfig = { override: wireOverride as (ctx: unknown) => void };
 const routeTransform = createJsonSchemaTransform({ zodToJsonConfig });
 const componentsTransform = createJsonSchemaTransformObject({ zodToJsonConfig });
 

@@ -1,7 +1,7 @@
 // Adverse reactions read in one statement each: an investigation is the reaction with its unit
 // and facility and the unit's whole backward trace (the same SQL as GET /units/{code}/trace); a
 // list is a page of reactions by report due date.
-import { instant, raw, sql } from '../../db/sql.ts';
+import { instant, named, raw, sql } from '../../db/sql.ts';
 import { backwardTrace } from '../trace/trace-sql.ts';
 import { signaturesJsonSql } from '../signatures/signature-views.ts';
 
@@ -13,12 +13,12 @@ const reactionObject = sql`json_build_object(
   'investigationClosedAt', ${instant('ar.investigation_closed_at')}, 'investigationOutcome', ar.investigation_outcome,
   'unitCode', ru.code, 'facilityId', ad.facility_id, 'signatures', ${signaturesJsonSql('adverse_reaction', 'ar.id')})`;
 
-export const investigationQuery = (reactionId: string) => sql`
+export const investigationQuery = (reactionId: string) => named('adverse_reaction_investigation', sql`
   SELECT json_build_object('reaction', ${reactionObject}, 'trace', ${backwardTrace(sql`u.id = ad.unit_id`)})::text
   FROM adverse_reaction ar
   JOIN administration ad ON ad.id = ar.administration_id
   JOIN unit ru ON ru.id = ad.unit_id
-  WHERE ar.id = ${reactionId}::uuid`;
+  WHERE ar.id = ${reactionId}::uuid`);
 
 export interface ReactionListFilter {
   open?: boolean;

@@ -2,7 +2,8 @@
 // transaction, in the order it appends them; no lock is shared with other commands. The
 // sequencer (sequencer.ts) later makes them log entries with consecutive sequence numbers.
 import { createHash } from 'node:crypto';
-import type { PrismaClient } from '../../generated/prisma/client.ts';
+import { sql } from '../../db/sql.ts';
+import type { Statements } from '../../db/statements.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { canonicalJson, toJson, type Json } from '../shared/json.ts';
 import type { Tx } from '../shared/transaction.ts';
@@ -102,7 +103,20 @@ export function createAuditAppender(tx: Tx, ctx: RequestContext, now: Date) {
   return append;
 }
 
-/** A read that must be recorded (a trace): one plain insert into the queue, in its own statement. */
-export async function enqueueEvent(prisma: PrismaClient, ctx: RequestContext, entry: AuditEntry): Promise<void> {
-  await prisma.auditQueue.createMany({ data: queueRows(ctx, new Date(), [entry]) });
+/** JSON for a jsonb column: SQL NULL for nothing. */
+const jsonText = (value: unknown) => {
+  const json = toJson(value);
+  return json === null ? null : JSON.stringify(json);
+};
+
+/**
+ * A read that must be recorded (a trace): one plain insert into the queue, in its own statement,
+ * kept prepared (a read is answered only once its event is stored).
+ */
+export async function enqueueEvent(statements: Statements, ctx: RequestContext, entry: AuditEntry): Promise<void> {
+  const query = sql`
+    INSERT INTO audit_queue (occurred_at, actor_key_id, actor_name, actor_role, action, entity_type, entity_id, "before", "after", reason, request_id)
+    VALUES (${new Date()}::timestamptz, ${ctx.actor.keyId}::uuid, ${ctx.actor.name}, ${ctx.actor.role}, ${entry.action}, ${entry.entityType},
+            ${entry.entityId}, ${jsonText(entry.before)}::jsonb, ${jsonText(entry.after)}::jsonb, ${entry.reason ?? null}, ${ctx.requestId})`;
+  await statements.rows(query, 'audit_read_event');
 }

@@ -9,6 +9,7 @@ import type { PatientService } from '../patients/patient-service.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { TraceService } from '../trace/trace-service.ts';
+import { unitTrace as unitTraceSchema } from '../trace/trace-schemas.ts';
 import type { UnitService } from '../units/unit-service.ts';
 import { parseUnitCode } from '../units/identification.ts';
 import { capabilityStatement } from './fhir-capabilities.ts';
@@ -32,7 +33,9 @@ export interface FhirDeps {
 }
 
 export function createFhirService({ trace, administrations, patients, facilities, units }: FhirDeps) {
-  const unitTraceById = async (ctx: RequestContext, id: string) => trace.unitTrace(ctx, await units.codeOf(id));
+  /** A trace as FHIR resources read it: dates and instants as Dates (the trace service hands over the wire form). */
+  const decodedTrace = async (ctx: RequestContext, code: string) => unitTraceSchema.parse(await trace.unitTrace(ctx, code));
+  const unitTraceById = async (ctx: RequestContext, id: string) => decodedTrace(ctx, await units.codeOf(id));
 
   async function product(ctx: RequestContext, id: string) {
     return productResource(await unitTraceById(ctx, id), new Date());
@@ -52,7 +55,7 @@ export function createFhirService({ trace, administrations, patients, facilities
       });
     }
     const parsed = parseUnitCode(value);
-    const found = parsed.ok ? await trace.unitTrace(ctx, parsed.code).catch((error: unknown) => {
+    const found = parsed.ok ? await decodedTrace(ctx, parsed.code).catch((error: unknown) => {
       if (error instanceof DomainError && error.code === 'not_found') return null;
       throw error;
     }) : null;

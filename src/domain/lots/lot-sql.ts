@@ -1,10 +1,10 @@
 // A lot as GET /lots/{id} shows it, in one statement: the lot, its processing steps (each with its
 // deviations), its preservation records and its release decisions, in the orders the API gives
 // them. Parsed by the `lotDetail` schema; printedDin is derived from the DIN in lot-service.ts.
-import { instant, sql, type Sql } from '../../db/sql.ts';
+import { instant, named, sql, type NamedSql, type Sql } from '../../db/sql.ts';
 import { signaturesJsonSql } from '../signatures/signature-views.ts';
 
-export const lotByIdQuery = (id: string): Sql => sql`
+export const lotByIdQuery = (id: string): NamedSql => named('lot_by_id', sql`
   SELECT json_build_object(
     'id', l.id, 'din', l.din, 'checkCharacter', l.check_character, 'euDonationSequence', l.eu_donation_sequence,
     'donorId', l.donor_id, 'tissueType', l.tissue_type, 'bankFacilityId', l.bank_facility_id,
@@ -40,4 +40,4 @@ export const lotByIdQuery = (id: string): Sql => sql`
         ORDER BY r.created_at, r.id), '[]')
       FROM release_decision r WHERE r.lot_id = l.id))::text
   FROM lot l
-  WHERE l.id = ${id}::uuid`;
+  WHERE l.id = ${id}::uuid`);

@@ -2,7 +2,7 @@
 // stood when it was made. Later events (a held unit discarded, a correction) do not change it.
 // One statement builds it (facility names and medical record numbers never change, so reading
 // them now keeps the report true); recall-schemas.ts parses it.
-import { instant, readJson, sql, type Sql, type SqlReader } from '../../db/sql.ts';
+import { instant, named, readJson, sql, type Sql, type SqlReader } from '../../db/sql.ts';
 import { notFound } from '../shared/errors.ts';
 import { recallReport as reportSchema } from './recall-schemas.ts';
 import { signaturesJsonSql } from '../signatures/signature-views.ts';
@@ -37,7 +37,7 @@ const totals = sql`(
         'other', count(*) FILTER (WHERE i.outcome = 'other'))
       FROM recall_item i WHERE i.recall_id = r.id)`;
 
-export const recallReportQuery = (recallId: string) => sql`
+export const recallReportQuery = (recallId: string) => named('recall_report', sql`
   SELECT json_build_object(
     'id', r.id, 'scope', r.scope, 'lotId', r.lot_id, 'donorId', r.donor_id, 'reason', r.reason,
     'initiatedBy', r.initiated_by, 'initiatedAt', ${instant('r.initiated_at')},
@@ -54,7 +54,7 @@ export const recallReportQuery = (recallId: string) => sql`
     'awaitingCountersignature', NOT EXISTS (
       SELECT 1 FROM signature s WHERE s.record_type = 'recall' AND s.record_id = r.id AND s.decision_kind = 'recall_countersignature'))::text
   FROM recall r
-  WHERE r.id = ${recallId}::uuid`;
+  WHERE r.id = ${recallId}::uuid`);
 
 /** The report; `reader` is a transaction when the recall is being made in it. */
 export async function recallReport(reader: SqlReader, recallId: string) {

@@ -9,6 +9,7 @@
 // one transaction at a time. Unique keys and conditional updates guard the invariants that
 // matter most as well.
 import type { PrismaClient, Prisma } from '../../generated/prisma/client.ts';
+import type { Statements } from '../../db/statements.ts';
 import { isTransactionConflict, isUniqueViolation } from '../../db/sql-state.ts';
 import { createAuditAppender, enqueueEvent, type AuditEntry } from '../audit/audit-log.ts';
 import type { RequestContext } from './context.ts';
@@ -79,6 +80,6 @@ export function createCommandRunner(prisma: PrismaClient, { serializable }: { se
 /** Reads that must be recorded (traces): the read event is one plain insert into the audit queue. */
 export type RecordRead = (ctx: RequestContext, entry: AuditEntry) => Promise<void>;
 
-export function createReadRecorder(prisma: PrismaClient): RecordRead {
-  return (ctx, entry) => enqueueEvent(prisma, ctx, entry);
+export function createReadRecorder(statements: Statements): RecordRead {
+  return (ctx, entry) => enqueueEvent(statements, ctx, entry);
 }

@@ -1,9 +1,9 @@
 // A shipment as GET /shipments/{id} shows it, in one statement: the shipment, its items (by unit
 // code) with their codes and verdicts at receipt, and its receipt (null while in transit).
 // Parsed by the `shipment` schema.
-import { instant, sql, type Sql } from '../../db/sql.ts';
+import { instant, named, sql, type NamedSql, type Sql } from '../../db/sql.ts';
 
-export const shipmentByIdQuery = (id: string): Sql => sql`
+export const shipmentByIdQuery = (id: string): NamedSql => named('shipment_by_id', sql`
   SELECT json_build_object(
     'id', s.id, 'fromFacilityId', s.from_facility_id, 'toFacilityId', s.to_facility_id,
     'shippedAt', ${instant('s.shipped_at')}, 'shippedBy', s.shipped_by, 'conditions', s.conditions,
@@ -20,4 +20,4 @@ export const shipmentByIdQuery = (id: string): Sql => sql`
         'notes', r.notes, 'createdAt', ${instant('r.created_at')})
       FROM shipment_receipt r WHERE r.shipment_id = s.id))::text
   FROM shipment s
-  WHERE s.id = ${id}::uuid`;
+  WHERE s.id = ${id}::uuid`);

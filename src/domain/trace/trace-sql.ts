@@ -3,7 +3,7 @@
 // wrapped in coalesce(…, '[]') so that an empty list is [] and never [null]. Keys are the API's
 // own names; trace-schemas.ts parses the result. Ties in an ORDER BY go in the order the records
 // were written (created_at), then by id.
-import { instant, sql, type Sql } from '../../db/sql.ts';
+import { instant, named, sql, type Sql } from '../../db/sql.ts';
 import { signaturesJsonSql } from '../signatures/signature-views.ts';
 
 /** The unit `u` with its place; needs `lf` (its facility) and `ts` (the shipment carrying it) joined. */
@@ -159,7 +159,7 @@ export function backwardTrace(unitCondition: Sql): Sql {
 }
 
 /** The backward trace of a unit by its stored code. */
-export const unitTraceQuery = (code: string) => sql`SELECT ${backwardTrace(sql`u.code = ${code}`)}::text`;
+export const unitTraceQuery = (code: string) => named('unit_trace', sql`SELECT ${backwardTrace(sql`u.code = ${code}`)}::text`);
 
 /**
  * The lot `l` forward: every unit (by code) with its place, its current administration (the one
@@ -186,24 +186,24 @@ const forwardLot = sql`json_build_object(${lotSummary},
     WHERE u.lot_id = l.id),
   'deviationReports', ${deviationReports})`;
 
-export const lotTraceQuery = (lotId: string) => sql`
+export const lotTraceQuery = (lotId: string) => named('lot_trace', sql`
   SELECT json_build_object(
     'donor', json_build_object('id', d.id, 'donorCode', d.donor_code),
     'lot', ${forwardLot})::text
   FROM lot l JOIN donor d ON d.id = l.donor_id
-  WHERE l.id = ${lotId}::uuid`;
+  WHERE l.id = ${lotId}::uuid`);
 
-export const donorTraceQuery = (donorId: string) => sql`
+export const donorTraceQuery = (donorId: string) => named('donor_trace', sql`
   SELECT json_build_object(
     'donor', ${donorSummary},
     'lots', (
       SELECT coalesce(json_agg(${forwardLot} ORDER BY l.recovered_at, l.created_at, l.id), '[]')
       FROM lot l WHERE l.donor_id = d.id))::text
   FROM donor d
-  WHERE d.id = ${donorId}::uuid`;
+  WHERE d.id = ${donorId}::uuid`);
 
 /** Every unit the patient received: the current version of each administration, by time. */
-export const exposuresQuery = (patientId: string) => sql`
+export const exposuresQuery = (patientId: string) => named('patient_exposures', sql`
   SELECT json_build_object(
     'patient', json_build_object('id', p.id, 'facilityId', p.facility_id, 'medicalRecordNumber', p.medical_record_number),
     'exposures', (
@@ -220,4 +220,4 @@ export const exposuresQuery = (patientId: string) => sql`
       JOIN donor d ON d.id = l.donor_id
       WHERE a.patient_id = p.id AND a.superseded_at IS NULL))::text
   FROM patient p
-  WHERE p.id = ${patientId}::uuid`;
+  WHERE p.id = ${patientId}::uuid`);

@@ -4,6 +4,7 @@ import { unitCodeParams } from '../../domain/units/unit-schemas.ts';
 import { idParams } from '../../domain/shared/schemas.ts';
 import { contextOf } from '../plugins/auth.ts';
 import { errorResponses } from '../responses.ts';
+import { wireResponse } from '../serializer.ts';
 
 const tracers = ['auditor', 'admin', 'quality', 'coordinator'] as const;
 
@@ -18,7 +19,7 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Backward trace of a unit: lot, donor code, consents, screening, eligibility, processing, release, shipments, administration or disposition, adverse reactions',
       description: "Clinicians trace only units at, or administered at, their facility. Every answer is recorded as an audit read event.",
       params: unitCodeParams,
-      response: { 200: unitTrace, ...errorResponses(400, 401, 403, 404) },
+      response: { 200: wireResponse(unitTrace), ...errorResponses(400, 401, 403, 404) },
     },
     handler: async (request) => trace.unitTrace(contextOf(request), request.params.code),
   });
@@ -30,7 +31,7 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['trace'],
       summary: 'Forward trace of a lot: every unit with its status and place, every current administration with facility and patient',
       params: idParams,
-      response: { 200: lotTrace, ...errorResponses(400, 401, 403, 404) },
+      response: { 200: wireResponse(lotTrace), ...errorResponses(400, 401, 403, 404) },
     },
     handler: async (request) => trace.lotTrace(contextOf(request), request.params.id),
   });
@@ -42,7 +43,7 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['trace'],
       summary: 'Forward trace of a donor: every lot and unit with status and place, every current administration with facility and patient',
       params: idParams,
-      response: { 200: donorTrace, ...errorResponses(400, 401, 403, 404) },
+      response: { 200: wireResponse(donorTrace), ...errorResponses(400, 401, 403, 404) },
     },
     handler: async (request) => trace.donorTrace(contextOf(request), request.params.id),
   });
@@ -54,7 +55,7 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ['trace'],
       summary: 'Every unit a patient received (current administration versions), each with its lot DIN and donor code',
       params: idParams,
-      response: { 200: patientExposures, ...errorResponses(400, 401, 403, 404) },
+      response: { 200: wireResponse(patientExposures), ...errorResponses(400, 401, 403, 404) },
     },
     handler: async (request) => trace.exposures(contextOf(request), request.params.id),
   });
