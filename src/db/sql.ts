@@ -50,3 +50,14 @@ export async function readJson(reader: SqlReader, statement: Sql | NamedSql): Pr
   if (typeof text !== 'string') throw new Error('readJson expects a query whose first column is JSON cast to text');
   return JSON.parse(text);
 }
+
+/**
+ * Runs a read that records itself (audit/audit-log.ts recordedReadSql): the answer parsed, or
+ * null when there is none the actor may see (and then nothing was recorded).
+ */
+export async function readRecorded(statements: Statements, statement: NamedSql): Promise<unknown> {
+  const [row] = await statements.rows(statement.query, statement.name);
+  const [doc, visible] = row ?? [];
+  if (typeof doc !== 'string' || visible !== 't') return null;
+  return JSON.parse(doc);
+}

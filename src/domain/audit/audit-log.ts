@@ -2,7 +2,7 @@
 // transaction, in the order it appends them; no lock is shared with other commands. The
 // sequencer (sequencer.ts) later makes them log entries with consecutive sequence numbers.
 import { createHash } from 'node:crypto';
-import { sql } from '../../db/sql.ts';
+import { sql, type Sql } from '../../db/sql.ts';
 import type { Statements } from '../../db/statements.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { canonicalJson, toJson, type Json } from '../shared/json.ts';
@@ -102,6 +102,22 @@ export function createAuditAppender(tx: Tx, ctx: RequestContext, now: Date) {
 
   return append;
 }
+
+/**
+ * A read and its read event in one statement. `answer` is a query of at most one row with the
+ * columns doc (the answer, JSON), visible (whether the actor may see it), entity_id and after
+ * (the event's). The event is queued in the statement's own transaction, and only for an answer
+ * that was found and may be shown: an answer is given exactly when its reading is recorded.
+ * db/sql.ts readRecorded runs it.
+ */
+export const recordedReadSql = (answer: Sql, ctx: RequestContext, event: { action: string; entityType: string }): Sql => sql`
+  WITH answer AS (${answer}),
+  recorded AS (
+    INSERT INTO audit_queue (occurred_at, actor_key_id, actor_name, actor_role, action, entity_type, entity_id, "after", request_id)
+    SELECT ${new Date()}::timestamptz, ${ctx.actor.keyId}::uuid, ${ctx.actor.name}, ${ctx.actor.role}, ${event.action}, ${event.entityType},
+           a.entity_id, a.after, ${ctx.requestId}
+    FROM answer a WHERE a.visible)
+  SELECT a.doc::text, a.visible FROM answer a`;
 
 /** JSON for a jsonb column: SQL NULL for nothing. */
 const jsonText = (value: unknown) => {

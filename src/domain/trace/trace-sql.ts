@@ -3,7 +3,7 @@
 // wrapped in coalesce(…, '[]') so that an empty list is [] and never [null]. Keys are the API's
 // own names; trace-schemas.ts parses the result. Ties in an ORDER BY go in the order the records
 // were written (created_at), then by id.
-import { instant, named, sql, type Sql } from '../../db/sql.ts';
+import { instant, sql, type Sql } from '../../db/sql.ts';
 import { signaturesJsonSql } from '../signatures/signature-views.ts';
 
 /** The unit `u` with its place; needs `lf` (its facility) and `ts` (the shipment carrying it) joined. */
@@ -54,13 +54,8 @@ const deviationReports = sql`(
     ORDER BY dr.report_due_on, dr.discovered_at, dr.id), '[]')
   FROM deviation_report dr WHERE dr.lot_id = l.id)`;
 
-/**
- * The backward trace of the unit matching `unitCondition` (on alias u), as a scalar subquery:
- * NULL when no unit matches. The adverse reaction investigation embeds it too.
- */
-export function backwardTrace(unitCondition: Sql): Sql {
-  return sql`(
-  SELECT json_build_object(
+/** The backward trace of the unit `u` as one JSON document; needs backwardTraceJoins. */
+const backwardTraceDocument = sql`json_build_object(
     'unit', json_build_object(${unitSummary}),
     'lot', json_build_object(${lotSummary}),
     'donor', ${donorSummary},
@@ -150,16 +145,39 @@ export function backwardTrace(unitCondition: Sql): Sql {
         'signatures', ${signaturesJsonSql('adverse_reaction', 'ar.id')})
         ORDER BY a.created_at, a.id, ar.reported_at, ar.created_at, ar.id), '[]')
       FROM administration a JOIN adverse_reaction ar ON ar.administration_id = a.id
-      WHERE a.unit_id = u.id))
+      WHERE a.unit_id = u.id))`;
+
+/** The unit `u` with its lot `l`, donor `d` and place. */
+const backwardTraceJoins = sql`
   FROM unit u
   JOIN lot l ON l.id = u.lot_id
   JOIN donor d ON d.id = l.donor_id
-  ${placeJoins}
-  WHERE ${unitCondition})`;
-}
+  ${placeJoins}`;
 
-/** The backward trace of a unit by its stored code. */
-export const unitTraceQuery = (code: string) => named('unit_trace', sql`SELECT ${backwardTrace(sql`u.code = ${code}`)}::text`);
+/**
+ * The backward trace of the unit matching `unitCondition` (on alias u), as a scalar subquery:
+ * NULL when no unit matches. The adverse reaction investigation embeds it.
+ */
+export const backwardTrace = (unitCondition: Sql): Sql => sql`(SELECT ${backwardTraceDocument} ${backwardTraceJoins} WHERE ${unitCondition})`;
+
+/**
+ * The traces below are answers of recorded reads (audit/audit-log.ts recordedReadSql): the
+ * document, whether the actor may see it, and what its read event names, each from the tables
+ * (reading the document back would parse it again). `confined` is the facility a clinician acts
+ * for (shared/facility-scope.ts), null for every other role: a clinician sees what is at her
+ * facility or happened there, and nothing else exists for her.
+ */
+const visibleAt = (confined: string | null, facilityId: Sql, orElse: Sql = sql``) =>
+  sql`coalesce(${confined}::uuid IS NULL OR ${facilityId} = ${confined}::uuid ${orElse}, false)`;
+
+/** The backward trace of a unit by its stored code: seen by a clinician at the unit's facility or one that administered it. */
+export const unitTraceAnswer = (code: string, confined: string | null) => sql`
+  SELECT ${backwardTraceDocument} AS doc,
+    ${visibleAt(confined, sql`u.location_facility_id`, sql`
+      OR EXISTS (SELECT 1 FROM administration a WHERE a.unit_id = u.id AND a.facility_id = ${confined}::uuid)`)} AS visible,
+    u.id::text AS entity_id, jsonb_build_object('code', u.code) AS after
+  ${backwardTraceJoins}
+  WHERE u.code = ${code}`;
 
 /**
  * The lot `l` forward: every unit (by code) with its place, its current administration (the one
@@ -186,38 +204,46 @@ const forwardLot = sql`json_build_object(${lotSummary},
     WHERE u.lot_id = l.id),
   'deviationReports', ${deviationReports})`;
 
-export const lotTraceQuery = (lotId: string) => named('lot_trace', sql`
+/** A lot forward (no clinician traces a lot: every unit and patient of every facility). */
+export const lotTraceAnswer = (lotId: string, confined: string | null) => sql`
   SELECT json_build_object(
-    'donor', json_build_object('id', d.id, 'donorCode', d.donor_code),
-    'lot', ${forwardLot})::text
+      'donor', json_build_object('id', d.id, 'donorCode', d.donor_code),
+      'lot', ${forwardLot}) AS doc,
+    ${visibleAt(confined, sql`NULL`)} AS visible, l.id::text AS entity_id,
+    jsonb_build_object('units', (SELECT count(*) FROM unit n WHERE n.lot_id = l.id)) AS after
   FROM lot l JOIN donor d ON d.id = l.donor_id
-  WHERE l.id = ${lotId}::uuid`);
+  WHERE l.id = ${lotId}::uuid`;
 
-export const donorTraceQuery = (donorId: string) => named('donor_trace', sql`
+/** A donor forward (no clinician traces a donor). */
+export const donorTraceAnswer = (donorId: string, confined: string | null) => sql`
   SELECT json_build_object(
-    'donor', ${donorSummary},
-    'lots', (
-      SELECT coalesce(json_agg(${forwardLot} ORDER BY l.recovered_at, l.created_at, l.id), '[]')
-      FROM lot l WHERE l.donor_id = d.id))::text
+      'donor', ${donorSummary},
+      'lots', (
+        SELECT coalesce(json_agg(${forwardLot} ORDER BY l.recovered_at, l.created_at, l.id), '[]')
+        FROM lot l WHERE l.donor_id = d.id)) AS doc,
+    ${visibleAt(confined, sql`NULL`)} AS visible, d.id::text AS entity_id,
+    jsonb_build_object('lots', (SELECT count(*) FROM lot n WHERE n.donor_id = d.id)) AS after
   FROM donor d
-  WHERE d.id = ${donorId}::uuid`);
+  WHERE d.id = ${donorId}::uuid`;
 
-/** Every unit the patient received: the current version of each administration, by time. */
-export const exposuresQuery = (patientId: string) => named('patient_exposures', sql`
+/** Every unit the patient received: the current version of each administration, by time; a clinician sees her facility's patients. */
+export const exposuresAnswer = (patientId: string, confined: string | null) => sql`
   SELECT json_build_object(
-    'patient', json_build_object('id', p.id, 'facilityId', p.facility_id, 'medicalRecordNumber', p.medical_record_number),
-    'exposures', (
-      SELECT coalesce(json_agg(json_build_object(
-        'administrationId', a.id, 'administeredAt', ${instant('a.administered_at')}, 'facilityId', a.facility_id,
-        'anatomicalSite', a.anatomical_site, 'indication', a.indication,
-        'unit', json_build_object('id', u.id, 'code', u.code, 'description', u.description, 'expiresOn', u.expires_on, 'status', u.status),
-        'lot', json_build_object('id', l.id, 'din', l.din, 'status', l.status),
-        'donor', json_build_object('id', d.id, 'donorCode', d.donor_code))
-        ORDER BY a.administered_at, a.created_at, a.id), '[]')
-      FROM administration a
-      JOIN unit u ON u.id = a.unit_id
-      JOIN lot l ON l.id = u.lot_id
-      JOIN donor d ON d.id = l.donor_id
-      WHERE a.patient_id = p.id AND a.superseded_at IS NULL))::text
+      'patient', json_build_object('id', p.id, 'facilityId', p.facility_id, 'medicalRecordNumber', p.medical_record_number),
+      'exposures', x.list) AS doc,
+    ${visibleAt(confined, sql`p.facility_id`)} AS visible, p.id::text AS entity_id, jsonb_build_object('exposures', x.n) AS after
   FROM patient p
-  WHERE p.id = ${patientId}::uuid`);
+  CROSS JOIN LATERAL (
+    SELECT count(*) AS n, coalesce(json_agg(json_build_object(
+      'administrationId', a.id, 'administeredAt', ${instant('a.administered_at')}, 'facilityId', a.facility_id,
+      'anatomicalSite', a.anatomical_site, 'indication', a.indication,
+      'unit', json_build_object('id', u.id, 'code', u.code, 'description', u.description, 'expiresOn', u.expires_on, 'status', u.status),
+      'lot', json_build_object('id', l.id, 'din', l.din, 'status', l.status),
+      'donor', json_build_object('id', d.id, 'donorCode', d.donor_code))
+      ORDER BY a.administered_at, a.created_at, a.id), '[]') AS list
+    FROM administration a
+    JOIN unit u ON u.id = a.unit_id
+    JOIN lot l ON l.id = u.lot_id
+    JOIN donor d ON d.id = l.donor_id
+    WHERE a.patient_id = p.id AND a.superseded_at IS NULL) x
+  WHERE p.id = ${patientId}::uuid`;
