@@ -37,4 +37,5 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "dist/server.js"]
+# The same node flags as `npm start` (package.json): a smaller young generation, 8 MB a semi-space.
+CMD ["node", "--max-semi-space-size=8", "dist/server.js"]

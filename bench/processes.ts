@@ -104,9 +104,20 @@ function launch(args: string[], env: Record<string, string>, readyPath: string, 
   );
 }
 
-/** The service on dist/, as `npm start` runs it, timed to its first 200 of /ready. */
+/**
+ * The node flags `npm start` gives the service (package.json's start script: `exec node <flags>
+ * dist/server.js`), so that the bench runs what users run.
+ */
+export function startFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+  const flags = /exec node (.*?)\s*dist\/server\.js/.exec(scripts.start ?? '')?.[1];
+  if (flags === undefined) throw new Error('package.json start script is not `… exec node [flags] dist/server.js`');
+  return flags.split(/\s+/).filter(Boolean);
+}
+
+/** The service on dist/, as `npm start` runs it (its node flags too), timed to its first 200 of /ready. */
 export async function startService(env: Record<string, string>, timeoutMs = 180_000): Promise<Running> {
-  return launch(['dist/server.js'], env, '/ready', await freePort(), timeoutMs);
+  return launch([...startFlags(), 'dist/server.js'], env, '/ready', await freePort(), timeoutMs);
 }
 
 /** The floor: bare Fastify + node-postgres on the same database. */

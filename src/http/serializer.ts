@@ -4,7 +4,8 @@
 // PostgreSQL built it: domain/shared/wire-schema.ts) are written by Fastify's own compiled
 // serializer, fast-json-stringify, from the same schema's JSON Schema: declared fields only, no
 // second pass of zod over a body that was just checked.
-import fastJson from 'fast-json-stringify';
+import { createRequire } from 'node:module';
+import type fastJson from 'fast-json-stringify';
 import type { FastifySerializerCompiler } from 'fastify/types/schema.js';
 import { serializerCompiler as zodSerializerCompiler } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
@@ -23,5 +24,17 @@ export function wireResponse<T extends z.ZodType>(schema: T): z.ZodType<z.input<
   return schema as unknown as z.ZodType<z.input<T>, z.input<T>>;
 }
 
+/** Compiled on the first answer, not at start: a large schema takes tens of milliseconds, and an idle service needs no compiler. */
+function compiledOnFirstUse(schema: z.ZodType): (data: unknown) => string {
+  let write: ((data: unknown) => string) | null = null;
+  return (data) => {
+    if (!write) {
+      const compile = createRequire(import.meta.url)('fast-json-stringify') as typeof fastJson;
+      write = compile(wireJsonSchema(schema) as unknown as Parameters<typeof fastJson>[0]);
+    }
+    return write(data);
+  };
+}
+
 export const serializerCompiler: FastifySerializerCompiler<z.ZodType> = (route) =>
-  wireSchemas.has(route.schema) ? fastJson(wireJsonSchema(route.schema) as unknown as Parameters<typeof fastJson>[0]) : zodSerializerCompiler(route as never);
+  wireSchemas.has(route.schema) ? compiledOnFirstUse(route.schema) : zodSerializerCompiler(route as never);

@@ -3,8 +3,8 @@
 // reads use it twice, compiled once each: to check the JSON that PostgreSQL built (Ajv) and to
 // write the response (fast-json-stringify, through Fastify's serializer), so that a large trace is
 // neither decoded into Dates nor encoded back by zod on every request.
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import * as ajvFormats from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 import { z } from 'zod';
 
 const ANNOTATIONS = new Set(['description', 'title', 'example', 'examples', 'default', 'deprecated', 'readOnly', 'writeOnly']);
@@ -57,11 +57,15 @@ export function wireJsonSchema(schema: z.ZodType): Record<string, unknown> {
   return json;
 }
 
-// ajv-formats is CommonJS: under ESM its function arrives as the default export's default.
-type AddFormats = (ajv: Ajv2020, formats: string[]) => Ajv2020;
-const addFormats = ((ajvFormats.default as unknown as { default?: AddFormats }).default ?? ajvFormats.default) as unknown as AddFormats;
-
 let ajv: Ajv2020 | null = null;
+
+/** Ajv with the formats the schemas use, loaded on the first check (an idle service does without it). */
+function loadAjv(): Ajv2020 {
+  const require = createRequire(import.meta.url);
+  const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const addFormats = require('ajv-formats') as (ajv: Ajv2020, formats: string[]) => Ajv2020;
+  return addFormats(new Ajv({ strict: false }), ['date', 'date-time', 'uuid', 'email', 'uri']);
+}
 
 /** The JSON a read built does not match its schema: a defect (the SQL and the schema drifted apart). */
 export class WireSchemaMismatch extends Error {
@@ -81,7 +85,7 @@ export function wireCheck<T extends z.ZodType>(schema: T, name: string): (value:
   let validate: ValidateFunction | null = null;
   return (value) => {
     if (!validate) {
-      ajv ??= addFormats(new Ajv2020({ strict: false }), ['date', 'date-time', 'uuid', 'email', 'uri']);
+      ajv ??= loadAjv();
       validate = ajv.compile(wireJsonSchema(schema));
     }
     if (!validate(value)) throw new WireSchemaMismatch(name, validate.errors);
