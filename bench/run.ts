@@ -126,8 +126,13 @@ interface Summary {
   failures: number;
 }
 
-/** Every series at every client count, rounds interleaved (floor, read, read, … then again). */
+/**
+ * Every series at every client count, rounds interleaved (floor, read, read, … then again), after
+ * one unmeasured warm-up round of each: a process just started runs its code unoptimised, and
+ * JIT warm-up is not what a read costs.
+ */
 async function measureSeries(series: { name: string; origin: string; request: (i: number) => LoadRequest }[]) {
+  for (const s of series) await runLoad({ origin: s.origin, clients: clientCounts[0]!, durationMs, request: s.request });
   const results = new Map<string, LoadResult[]>();
   for (const clients of clientCounts) {
     for (let round = 0; round < rounds; round++) {
