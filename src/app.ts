@@ -12,6 +12,7 @@ import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-z
 import { serializerCompiler } from './http/serializer.ts';
 import { databaseTarget, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
+import type { EmbeddedPglite } from './db/embedded.ts';
 import { shippedMigrations, unappliedMigrations } from './db/readiness.ts';
 import { createServices, type Services } from './domain/services.ts';
 import { loadSigningKey } from './domain/audit/signing.ts';
@@ -41,12 +42,15 @@ declare module 'fastify' {
 export interface BuildOptions {
   /** Use this database instead of opening the one the config names (tests). */
   database?: Database;
+  /** Embedded PGlite already starting on DATA_DIR (server.ts starts it before loading the app). */
+  embedded?: Promise<EmbeddedPglite>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const database = options.database ?? (await openDatabase(databaseTarget(config), { statementTimeoutMs: config.REQUEST_TIMEOUT_MS }));
+  const database =
+    options.database ?? (await openDatabase(databaseTarget(config), { statementTimeoutMs: config.REQUEST_TIMEOUT_MS, embedded: options.embedded }));
   try {
     const shipped = await shippedMigrations();
     // One query says whether anything is pending; only then is Prisma's schema engine (WASM,

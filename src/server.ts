@@ -2,10 +2,9 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { buildApp } from './app.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, databaseTarget, loadConfig, type Config } from './config.ts';
 import { DataDirLockedError } from './db/data-dir-lock.ts';
-import { EMBEDDED_DURABILITY_WARNING } from './db/database.ts';
+import { EMBEDDED_DURABILITY_WARNING, startPglite } from './db/embedded.ts';
 
 /** The first admin key goes to a file only its owner can read, never into the logs. */
 async function handOverAdminKey(config: Config, key: string): Promise<string> {
@@ -32,7 +31,13 @@ async function main() {
   // the ~45 MB its buffers keep in the process. (PGlite's PostgreSQL needs the optimised code.)
   if (config.DATABASE_URL) setFlagsFromString('--liftoff-only');
 
-  const app = await buildApp(config).catch((error: unknown) => {
+  // Embedded PGlite starts first: it reads its files and compiles its WebAssembly while the
+  // service's modules load (the app is imported only now). buildApp awaits it and reports its failure.
+  const target = databaseTarget(config);
+  const embedded = target.engine === 'pglite' ? startPglite(target.dataDir) : undefined;
+  embedded?.catch(() => {});
+  const { buildApp } = await import('./app.ts');
+  const app = await buildApp(config, { embedded }).catch((error: unknown) => {
     if (error instanceof DataDirLockedError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(3);

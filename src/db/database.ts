@@ -1,14 +1,12 @@
 // Opens the one database the service uses: embedded PGlite on disk by default, PostgreSQL
 // when DATABASE_URL is set. Nothing here connects at import time, and PGlite (its WASM build of
 // PostgreSQL and its adapter) is loaded only by a service that runs on it.
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { DatabaseTarget } from '../config.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
-import { lockDataDir } from './data-dir-lock.ts';
+import { startPglite, type EmbeddedPglite } from './embedded.ts';
 import { pgliteStatements, poolStatements, type Statements } from './statements.ts';
 
 export type Prisma = PrismaClient;
@@ -34,9 +32,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const EMBEDDED_DURABILITY_WARNING =
-  'Running on embedded PGlite: committed writes survive a killed process but not an OS crash or power loss ' +
-  '(PGlite runs without fsync). Use PostgreSQL (DATABASE_URL=postgresql://…) in production.';
+export { EMBEDDED_DURABILITY_WARNING } from './embedded.ts';
 
 /**
  * Every session runs in UTC. The pg driver adapter sends instants without an offset, so in a
@@ -45,37 +41,22 @@ export const EMBEDDED_DURABILITY_WARNING =
  */
 export const UTC_SESSION = '-c TimeZone=UTC';
 
-/**
- * PGlite keeps PostgreSQL's shared buffers inside its WebAssembly memory, and its default (128 MB)
- * is resident from the start. 32 MB holds a small site's working set; the rest of the data is
- * read through the operating system's file cache.
- */
-const PGLITE_SETTINGS = ['-c', 'shared_buffers=32MB'];
-
 export interface OpenOptions {
   /**
    * On PostgreSQL, the longest a statement may run or wait for a lock, and a transaction may sit
    * idle (the request timeout): a request never holds the database past its own deadline.
    */
   statementTimeoutMs?: number;
+  /** PGlite already starting on the target's directory (server.ts starts it early). */
+  embedded?: Promise<EmbeddedPglite>;
 }
 
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
-  return target.engine === 'pglite' ? openPglite(target.dataDir) : openPostgres(target.url, options);
+  return target.engine === 'pglite' ? openPglite(options.embedded ?? startPglite(target.dataDir)) : openPostgres(target.url, options);
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
-  const dir = resolve(dataDir);
-  await mkdir(dir, { recursive: true });
-  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
-  const lock = await lockDataDir(dir);
-  let pglite: InstanceType<typeof PGlite>;
-  try {
-    pglite = await PGlite.create(resolve(dir, 'pgdata'), { startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS] });
-  } catch (error) {
-    await lock.release();
-    throw error;
-  }
+async function openPglite(embedded: Promise<EmbeddedPglite>): Promise<Database> {
+  const [{ PrismaPGlite }, { pglite, lock }] = await Promise.all([import('pglite-prisma-adapter'), embedded]);
   const adapter = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter });
   return {
