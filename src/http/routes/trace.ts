@@ -17,7 +17,9 @@ export const traceRoutes: FastifyPluginAsyncZod = async (app) => {
       operationId: 'traceUnit',
       tags: ['trace'],
       summary: 'Backward trace of a unit: lot, donor code, consents, screening, eligibility, processing, release, shipments, administration or disposition, adverse reactions',
-      description: "Clinicians trace only units at, or administered at, their facility. Every answer is recorded as an audit read event.",
+      description:
+        'Clinicians trace only units at, or administered at, their facility; any other unit is 404 for them. ' +
+        'Every answer is recorded as an audit read event (`unit.trace_read`) in the same transaction that reads it; a 404 records nothing.',
       params: unitCodeParams,
       response: { 200: wireResponse(unitTrace), ...errorResponses(400, 401, 403, 404) },
     },
