@@ -7,7 +7,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import type { DatabaseTarget } from '../config.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { startPglite, type EmbeddedPglite } from './embedded.ts';
-import { pgliteStatements, poolStatements, type Statements } from './statements.ts';
+import { GENERIC_PLANS, pgliteStatements, poolStatements, type Statements } from './statements.ts';
 
 export type Prisma = PrismaClient;
 
@@ -78,18 +78,20 @@ async function openPostgres(url: string, { statementTimeoutMs }: OpenOptions): P
   const limits = statementTimeoutMs
     ? { statement_timeout: statementTimeoutMs, lock_timeout: statementTimeoutMs, idle_in_transaction_session_timeout: statementTimeoutMs }
     : {};
-  // One pool for Prisma and the one-statement reads alike.
   const pool = new pg.Pool({ connectionString: url, options: UTC_SESSION, ...limits });
   // An idle connection the server ends (a restart, an administrator) is dropped from the pool
   // and replaced on the next query; it must not take the process down.
   pool.on('error', () => {});
   const adapter = new PrismaPg(pool);
   const prisma = new PrismaClient({ adapter });
+  // The one-statement reads: prepared, on generic plans (statements.ts), on a pool of their own.
+  const readPool = new pg.Pool({ connectionString: url, options: `${UTC_SESSION} ${GENERIC_PLANS}`, ...limits });
+  readPool.on('error', () => {});
   const listeners: Listener[] = [];
   return {
     engine: 'postgresql',
     prisma,
-    reader: poolStatements(pool),
+    reader: poolStatements(readPool),
     migrationAdapter: wholeScriptMigrations(new PrismaPg({ connectionString: url, options: UTC_SESSION })),
     durable: true,
     async sessionConnection() {
@@ -103,7 +105,7 @@ async function openPostgres(url: string, { statementTimeoutMs }: OpenOptions): P
     async close() {
       await Promise.all(listeners.map((l) => l.close()));
       await prisma.$disconnect();
-      await pool.end();
+      await Promise.all([pool.end(), readPool.end()]);
     },
   };
 }
