@@ -83,21 +83,24 @@ interface PGliteLocks {
  */
 export function pgliteStatements(pglite: PGlite): Statements {
   const locks = pglite as unknown as PGliteLocks;
-  const prepared = new Set<string>();
+  /** Each prepared name with its text: a name stands for one text (node-postgres checks the same). */
+  const prepared = new Map<string, string>();
   return {
     rows(query, name) {
       return locks._runExclusiveTransaction(() =>
         locks._runExclusiveQuery(async () => {
           const statement = name ?? '';
+          const known = name === undefined ? undefined : prepared.get(name);
+          if (known !== undefined && known !== query.text) throw new Error(`the prepared statement ${name} was given another text`);
           // The one connection is Prisma's too: the setting holds for this statement only.
           const parts: Buffer[] = [serialize.query('SET plan_cache_mode = force_generic_plan')];
-          if (!name || !prepared.has(name)) parts.push(serialize.parse({ name: statement, text: query.text, types: [] }));
+          if (known === undefined) parts.push(serialize.parse({ name: statement, text: query.text, types: [] }));
           parts.push(serialize.bind({ statement, values: query.values.map(asText) }), serialize.execute({}), serialize.sync());
           parts.push(serialize.query('RESET plan_cache_mode'));
           const bytes = Buffer.concat(parts);
           const { messages } = await pglite.execProtocol(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), { throwOnError: false });
           const list = messages as unknown as Message[];
-          if (name && list.some((m) => m.name === 'parseComplete')) prepared.add(name);
+          if (name && list.some((m) => m.name === 'parseComplete')) prepared.set(name, query.text);
           const failure = list.find((m) => m.name === 'error');
           if (failure) throw new StatementError(failure.message ?? 'database error', failure.code);
           return list.filter((m) => m.name === 'dataRow').map((m) => m.fields!);
