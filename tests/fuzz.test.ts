@@ -15,7 +15,7 @@ import { engines } from './support/engines.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { buildWorld } from './support/fuzz-world.ts';
 import { allHostileValues } from './support/hostile-inputs.ts';
-import { encodeAny, fieldsOf, operationsOf, requestFor, send, type Operation, type World } from './support/openapi-requests.ts';
+import { encodeAny, fieldsOf, operationsOf, requestFor, send, textOf, type Operation, type World } from './support/openapi-requests.ts';
 import { ContractViolation } from './support/contract.ts';
 import { tableState } from './support/table-state.ts';
 
@@ -114,7 +114,7 @@ describe.each(engines)('fuzzing every write and list route on %s', (engine) => {
           let payload = spec.body === undefined ? undefined : JSON.stringify(spec.body);
           if (mutation === 'notJson') payload = '{"a":';
           if (payload !== undefined) headers['content-type'] = mutation === 'contentType' ? contentType : 'application/json';
-          const url = mutation === 'unknownQuery' ? `${spec.url}${spec.url.includes('?') ? '&' : '?'}unknown=${encodeAny(String(value).slice(0, 40))}` : spec.url;
+          const url = mutation === 'unknownQuery' ? `${spec.url}${spec.url.includes('?') ? '&' : '?'}unknown=${encodeAny(textOf(value).slice(0, 40))}` : spec.url;
           seen.add(op.operationId);
           const where = `${method} ${url.slice(0, 200)} as ${who} ${JSON.stringify(headers)} ${payload?.slice(0, 200)}`;
           try {

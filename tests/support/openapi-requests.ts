@@ -157,18 +157,21 @@ export function encodeAny(value: string): string {
   return out;
 }
 
+/** Any value as text for a path or query string: a string as it is, anything else as its JSON (an object whose own toString is not a function, `{"toString": null}`, has no String()). */
+export const textOf = (value: unknown): string => (typeof value === 'string' ? value : String(JSON.stringify(value)));
+
 /** A request for the operation: valid everywhere but in `replace`, if given. */
 export function requestFor(op: Operation, world: World, replace?: { field: Field; value: unknown }): RequestSpec {
   let path = op.path;
   for (const name of op.pathParams) {
-    const value = replace?.field.location === 'path' && replace.field.name === name ? String(replace.value) : pathId(op.path, name, world);
+    const value = replace?.field.location === 'path' && replace.field.name === name ? textOf(replace.value) : pathId(op.path, name, world);
     path = path.replace(`{${name}}`, encodeAny(value));
   }
   const query: string[] = [];
   for (const [name, schema] of Object.entries<Schema>(op.query?.properties ?? {})) {
     if (replace?.field.location === 'query' && replace.field.name === name) {
       const value = replace.value;
-      for (const v of Array.isArray(value) ? value : [value]) query.push(`${name}=${encodeAny(typeof v === 'string' ? v : String(JSON.stringify(v)))}`);
+      for (const v of Array.isArray(value) ? value : [value]) query.push(`${name}=${encodeAny(textOf(v))}`);
     } else if ((op.query?.required ?? []).includes(name)) {
       query.push(`${name}=${encodeAny(String(validValue(schema, name, world)))}`);
     }
