@@ -48,8 +48,9 @@ const verbatim = (text: string) => text;
 /** Every column as the text PostgreSQL sent: no parsing of numbers, dates or JSON. */
 const asSent = { getTypeParser: () => verbatim } as unknown as pg.CustomTypesConfig;
 
-/** The setting these statements run with (a connection option on PostgreSQL). */
-export const GENERIC_PLANS = '-c plan_cache_mode=force_generic_plan';
+const PLAN_CACHE_MODE = 'force_generic_plan';
+/** The setting these statements run with, as a connection option (PostgreSQL). */
+export const GENERIC_PLANS = `-c plan_cache_mode=${PLAN_CACHE_MODE}`;
 
 /**
  * On PostgreSQL: a pool of its own, whose sessions run with GENERIC_PLANS (Prisma's pool keeps
@@ -93,7 +94,7 @@ export function pgliteStatements(pglite: PGlite): Statements {
           const known = name === undefined ? undefined : prepared.get(name);
           if (known !== undefined && known !== query.text) throw new Error(`the prepared statement ${name} was given another text`);
           // The one connection is Prisma's too: the setting holds for this statement only.
-          const parts: Buffer[] = [serialize.query('SET plan_cache_mode = force_generic_plan')];
+          const parts: Buffer[] = [serialize.query(`SET plan_cache_mode = ${PLAN_CACHE_MODE}`)];
           if (known === undefined) parts.push(serialize.parse({ name: statement, text: query.text, types: [] }));
           parts.push(serialize.bind({ statement, values: query.values.map(asText) }), serialize.execute({}), serialize.sync());
           parts.push(serialize.query('RESET plan_cache_mode'));

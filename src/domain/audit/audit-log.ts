@@ -2,7 +2,7 @@
 // transaction, in the order it appends them; no lock is shared with other commands. The
 // sequencer (sequencer.ts) later makes them log entries with consecutive sequence numbers.
 import { createHash } from 'node:crypto';
-import { sql, type Sql } from '../../db/sql.ts';
+import { raw, sql, type Sql } from '../../db/sql.ts';
 import type { Statements } from '../../db/statements.ts';
 import type { RequestContext } from '../shared/context.ts';
 import { canonicalJson, toJson, type Json } from '../shared/json.ts';
@@ -104,6 +104,13 @@ export function createAuditAppender(tx: Tx, ctx: RequestContext, now: Date) {
 }
 
 /**
+ * Who wrote a queued event, when and in which request: the queue's columns a statement written
+ * here fills for every event, before the event's own (action, entity_type, entity_id, …).
+ */
+const QUEUED_BY = raw('occurred_at, actor_key_id, actor_name, actor_role, request_id');
+const queuedBy = (ctx: RequestContext, now: Date): Sql => sql`${now}::timestamptz, ${ctx.actor.keyId}::uuid, ${ctx.actor.name}, ${ctx.actor.role}, ${ctx.requestId}`;
+
+/**
  * A read and its read event in one statement. `answer` is a query of at most one row with the
  * columns doc (the answer, JSON), visible (whether the actor may see it), entity_id and after
  * (the event's). The event is queued in the statement's own transaction, and only for an answer
@@ -113,9 +120,8 @@ export function createAuditAppender(tx: Tx, ctx: RequestContext, now: Date) {
 export const recordedReadSql = (answer: Sql, ctx: RequestContext, event: { action: string; entityType: string }): Sql => sql`
   WITH answer AS (${answer}),
   recorded AS (
-    INSERT INTO audit_queue (occurred_at, actor_key_id, actor_name, actor_role, action, entity_type, entity_id, "after", request_id)
-    SELECT ${new Date()}::timestamptz, ${ctx.actor.keyId}::uuid, ${ctx.actor.name}, ${ctx.actor.role}, ${event.action}, ${event.entityType},
-           a.entity_id, a.after, ${ctx.requestId}
+    INSERT INTO audit_queue (${QUEUED_BY}, action, entity_type, entity_id, "after")
+    SELECT ${queuedBy(ctx, new Date())}, ${event.action}, ${event.entityType}, a.entity_id, a.after
     FROM answer a WHERE a.visible)
   SELECT a.doc::text, a.visible FROM answer a`;
 
@@ -126,13 +132,14 @@ const jsonText = (value: unknown) => {
 };
 
 /**
- * A read that must be recorded (a trace): one plain insert into the queue, in its own statement,
- * kept prepared (a read is answered only once its event is stored).
+ * A read that must be recorded and is not a trace (an investigation, an export): one plain insert
+ * into the queue, in its own statement, kept prepared (a read is answered only once its event is
+ * stored).
  */
 export async function enqueueEvent(statements: Statements, ctx: RequestContext, entry: AuditEntry): Promise<void> {
   const query = sql`
-    INSERT INTO audit_queue (occurred_at, actor_key_id, actor_name, actor_role, action, entity_type, entity_id, "before", "after", reason, request_id)
-    VALUES (${new Date()}::timestamptz, ${ctx.actor.keyId}::uuid, ${ctx.actor.name}, ${ctx.actor.role}, ${entry.action}, ${entry.entityType},
-            ${entry.entityId}, ${jsonText(entry.before)}::jsonb, ${jsonText(entry.after)}::jsonb, ${entry.reason ?? null}, ${ctx.requestId})`;
+    INSERT INTO audit_queue (${QUEUED_BY}, action, entity_type, entity_id, "before", "after", reason)
+    VALUES (${queuedBy(ctx, new Date())}, ${entry.action}, ${entry.entityType}, ${entry.entityId},
+            ${jsonText(entry.before)}::jsonb, ${jsonText(entry.after)}::jsonb, ${entry.reason ?? null})`;
   await statements.rows(query, 'audit_read_event');
 }

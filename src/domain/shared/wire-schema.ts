@@ -50,7 +50,6 @@ export function wireOverride({ zodSchema, jsonSchema }: OverrideContext) {
   }
 }
 
-
 /** The schema's wire form (its input side) as draft 2020-12 JSON Schema, nested ids under $defs. */
 export function wireJsonSchema(schema: z.ZodType): Record<string, unknown> {
   const { $schema: _, ...json } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any', override: wireOverride as (ctx: unknown) => void });

@@ -5,7 +5,7 @@
 // against its zod schema's wire form (compiled once: shared/wire-schema.ts) and handed on as it
 // is, dates as their strings; routes write it with a compiled serializer.
 import type { z } from 'zod';
-import { named, readRecorded } from '../../db/sql.ts';
+import { named, readRecorded, type Sql } from '../../db/sql.ts';
 import type { Statements } from '../../db/statements.ts';
 import { recordedReadSql } from '../audit/audit-log.ts';
 import { notFound } from '../shared/errors.ts';
@@ -28,7 +28,7 @@ const checked = {
 
 export function createTraceService({ reader }: { reader: Statements }) {
   /** One statement: the answer, and its read event when the actor may see it (audit-log.ts recordedReadSql). */
-  const read = (ctx: RequestContext, name: string, answer: (confined: string | null) => Parameters<typeof recordedReadSql>[0], event: { action: string; entityType: string }) =>
+  const read = (ctx: RequestContext, name: string, answer: (confined: string | null) => Sql, event: { action: string; entityType: string }) =>
     readRecorded(reader, named(name, recordedReadSql(answer(confinedFacility(ctx)), ctx, event)));
 
   async function unitTrace(ctx: RequestContext, codeInput: string): Promise<UnitTraceWire> {
